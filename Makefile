@@ -1,0 +1,39 @@
+# Source Criticism Workbook. Quick start:
+#   make lab    create the environment when missing, open JupyterLab on notebooks/00-start-here.ipynb
+#   make test   create the environment when missing, run every test (notebooks included)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+export PYTHONHASHSEED := 0
+
+.PHONY: lab test env student report app bench clean lock
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run: make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00-start-here.ipynb $(LAB_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build student report artifacts
+
+# Re-pin every dependency to the newest release that pyproject.toml allows.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	{ printf '%s\n' '# Exact versions that every setup installs from (pip install -c constraints.txt).' \
+	  '# nbval compares stored notebook outputs, and those change with library versions.' \
+	  '# Regenerate with: make lock'; \
+	  build/lock-venv/bin/python -m pip freeze --disable-pip-version-check --exclude-editable; } > constraints.txt

@@ -1,0 +1,85 @@
+"""The command line: ``python -m workbook COMMAND PATH``.
+
+Commands: ``validate`` (print every problem, exit 0 clean, 1 problems, 2 usage),
+``describe`` (write the full datapackage.json), ``new-case`` (write a template case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from .cases import CaseError, load_case, validate
+
+TEMPLATE = Path(__file__).with_name("template_case")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    folder = Path(args.path)
+    if not folder.is_dir():
+        print(f"error: there is no case folder at '{args.path}'", file=sys.stderr)
+        return 2
+    problems = validate(folder)
+    for problem in problems:
+        print(problem)
+    if problems and not args.quiet:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{len(problems)} {noun} in {args.path}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from .datapackage import describe
+
+    folder = Path(args.path)
+    if not folder.is_dir():
+        print(f"error: there is no case folder at '{args.path}'", file=sys.stderr)
+        return 2
+    try:
+        case = load_case(folder)
+        target = describe(folder)
+    except CaseError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print("the descriptor was not written: fix the problems above first", file=sys.stderr)
+        return 1
+    print(f"wrote {target}")
+    for name in case.present:
+        print(f"  {name}: {len(case.table(name))} rows")
+    return 0
+
+
+def _cmd_new_case(args: argparse.Namespace) -> int:
+    folder = Path(args.path)
+    if folder.exists() and any(folder.iterdir()):
+        print(f"error: '{args.path}' exists and is not empty; choose a new folder", file=sys.stderr)
+        return 2
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sorted(TEMPLATE.iterdir()):
+        if source.is_file():
+            shutil.copyfile(source, folder / source.name)
+    print(f"wrote a template case to {folder}; edit its CSV files, then run: python -m workbook validate {folder}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workbook", description="Source Criticism Workbook: cases from the command line.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("validate", help="check a case and print every problem (file:row:column: message)")
+    p.add_argument("path", help="the case folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the problems only, no summary")
+    p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("describe", help="write the full datapackage.json of a valid case")
+    p.add_argument("path", help="the case folder")
+    p.set_defaults(func=_cmd_describe)
+    p = sub.add_parser("new-case", help="write a template case that validates")
+    p.add_argument("path", help="a new, empty folder")
+    p.set_defaults(func=_cmd_new_case)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
