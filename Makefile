@@ -10,7 +10,7 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 export PYTHONHASHSEED := 0
 
-.PHONY: lab test env student report app bench clean lock
+.PHONY: lab test env student report notebooks app bench clean lock
 
 env: $(STAMP)
 
@@ -25,6 +25,18 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Students' copies of the notebooks, solutions removed, in student/
+student: $(STAMP)
+	$(BIN)/python -m workbook student student
+
+# Run the series and write a static HTML report (no code) in report/
+report: $(STAMP)
+	$(BIN)/python -m workbook report report
+
+# Re-execute every notebook in place and store its outputs (after changing the package or a case)
+notebooks: $(STAMP)
+	$(BIN)/python -c "from workbook.series import execute, series; [print(p.name) or execute(p) for p in series()]"
 
 clean:
 	rm -rf $(VENV) build student report artifacts

@@ -1,7 +1,9 @@
 """The command line: ``python -m workbook COMMAND PATH``.
 
 Commands: ``validate`` (print every problem, exit 0 clean, 1 problems, 2 usage),
-``describe`` (write the full datapackage.json), ``new-case`` (write a template case).
+``describe`` (write the full datapackage.json), ``new-case`` (write a template case),
+``student`` (students' copies), ``report`` (static HTML), ``run-series`` (the series
+on any case), ``csl`` (the bibliography as CSL-JSON).
 """
 
 from __future__ import annotations
@@ -64,6 +66,69 @@ def _cmd_new_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_student(args: argparse.Namespace) -> int:
+    from .series import write_student_copies
+
+    written = write_student_copies(args.out)
+    print(f"wrote {len(written)} student notebooks to {args.out} (solutions removed)")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .series import write_report
+
+    parameters = None
+    if args.case:
+        folder = Path(args.case)
+        if not folder.is_dir():
+            print(f"error: there is no case folder at '{args.case}'", file=sys.stderr)
+            return 2
+        parameters = {"CASE": str(folder.resolve())}
+    index = write_report(args.out, parameters=parameters, execute_first=not args.no_execute)
+    print(f"wrote the report: {index}")
+    return 0
+
+
+def _cmd_run_series(args: argparse.Namespace) -> int:
+    import time
+
+    from .series import execute, series
+
+    folder = Path(args.case)
+    if not folder.is_dir():
+        print(f"error: there is no case folder at '{args.case}'", file=sys.stderr)
+        return 2
+    problems = validate(folder)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print("the series was not run: fix the problems above first", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    parameters = {"CASE": str(folder.resolve()), "SCORES_DIR": str((out / "scores").resolve()),
+                  "CLASS_SCORES_DIR": str((out / "class-scores").resolve())}
+    for path in series():
+        start = time.perf_counter()
+        execute(path, output=out / path.name, parameters=parameters)
+        print(f"{path.name}: {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _cmd_csl(args: argparse.Namespace) -> int:
+    from .bibliography import write_csl_json
+
+    try:
+        case = load_case(args.path)
+    except CaseError as exc:
+        for problem in exc.problems:
+            print(problem)
+        return 1
+    target = write_csl_json(case, args.output or f"{case.name}.csl.json")
+    print(f"wrote {len(case.sources)} sources as CSL-JSON to {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook", description="Source Criticism Workbook: cases from the command line.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -77,6 +142,22 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("new-case", help="write a template case that validates")
     p.add_argument("path", help="a new, empty folder")
     p.set_defaults(func=_cmd_new_case)
+    p = sub.add_parser("student", help="write the students' copies of the notebooks (solutions removed)")
+    p.add_argument("out", nargs="?", default="student", help="output folder (default: student)")
+    p.set_defaults(func=_cmd_student)
+    p = sub.add_parser("report", help="run the series and write a static HTML report")
+    p.add_argument("out", nargs="?", default="report", help="output folder (default: report)")
+    p.add_argument("--case", help="run the series on this case instead of the bundled one")
+    p.add_argument("--no-execute", action="store_true", help="use the stored outputs as they are")
+    p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("run-series", help="run every notebook of the series on a case")
+    p.add_argument("case", help="the case folder")
+    p.add_argument("--out", required=True, help="folder for the executed notebooks")
+    p.set_defaults(func=_cmd_run_series)
+    p = sub.add_parser("csl", help="export the case's sources as CSL-JSON (for Zotero)")
+    p.add_argument("path", help="the case folder")
+    p.add_argument("-o", "--output", help="the file to write (default: CASE-NAME.csl.json)")
+    p.set_defaults(func=_cmd_csl)
     args = parser.parse_args(argv)
     return args.func(args)
 
