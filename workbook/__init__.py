@@ -7,6 +7,8 @@ display); styling is an explicit call.
 from .cases import Case, CaseError, Problem, load_case, split_list, validate
 from .contract import TABLES
 from .dates import DateError, edtf_bounds
+from .custody import custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path
+from .corroboration import corroboration, corroboration_tree, unanimity_curve, unanimity_posterior
 
 __version__ = "0.1.0"
 
@@ -20,4 +22,16 @@ __all__ = [
     "load_case",
     "split_list",
     "validate",
+    # chains of custody and dependence between testimonies (custody.py)
+    "custody_chain",
+    "custody_line",
+    "custody_prov",
+    "dependence_groups",
+    "derivation_graph",
+    "derivation_path",
+    # corroboration per claim and the paradox of unanimity (corroboration.py)
+    "corroboration",
+    "corroboration_tree",
+    "unanimity_curve",
+    "unanimity_posterior",
 ]
