@@ -9,6 +9,9 @@ from .contract import TABLES
 from .dates import DateError, edtf_bounds
 from .custody import custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path
 from .corroboration import corroboration, corroboration_tree, unanimity_curve, unanimity_posterior
+from .ach import AchPanel, ach_matrix, ach_scores, ach_store, diagnosticity, load_ach, plot_ach_heatmap, sensitivity
+from .timeline import plot_timeline, timeline, whereabouts_conflicts
+from .versions import align_versions, compare_versions, versions_html, versions_text
 
 __version__ = "0.1.0"
 
@@ -34,4 +37,22 @@ __all__ = [
     "corroboration_tree",
     "unanimity_curve",
     "unanimity_posterior",
+    # competing hypotheses (ach.py)
+    "AchPanel",
+    "ach_matrix",
+    "ach_scores",
+    "ach_store",
+    "diagnosticity",
+    "load_ach",
+    "plot_ach_heatmap",
+    "sensitivity",
+    # timelines and alibis (timeline.py)
+    "plot_timeline",
+    "timeline",
+    "whereabouts_conflicts",
+    # versions of one statement (versions.py)
+    "align_versions",
+    "compare_versions",
+    "versions_html",
+    "versions_text",
 ]
