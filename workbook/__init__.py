@@ -12,6 +12,10 @@ from .corroboration import corroboration, corroboration_tree, unanimity_curve, u
 from .ach import AchPanel, ach_matrix, ach_scores, ach_store, diagnosticity, load_ach, plot_ach_heatmap, sensitivity
 from .timeline import plot_timeline, timeline, whereabouts_conflicts
 from .versions import align_versions, compare_versions, versions_html, versions_text
+from .scoring import ScoresWarning, agreement, credibility, disagreements, load_rubric, load_scores, rubric
+from .charts import plot_agreement
+from .store import RaterNameError
+from .widgets import ScoringPanel, scoring_panel
 
 __version__ = "0.1.0"
 
@@ -55,4 +59,16 @@ __all__ = [
     "compare_versions",
     "versions_html",
     "versions_text",
+    # rubrics, scores, credibility, agreement and the scoring panel (scoring.py, widgets.py)
+    "RaterNameError",
+    "ScoresWarning",
+    "ScoringPanel",
+    "agreement",
+    "credibility",
+    "disagreements",
+    "load_rubric",
+    "load_scores",
+    "plot_agreement",
+    "rubric",
+    "scoring_panel",
 ]

@@ -20,6 +20,21 @@ ana,t1,access,4,an eyewitness,2026-01-01T00:00:00Z
 True
 >>> store.get(("t1", "access"))
 {'value': '3', 'comment': ''}
+
+The history file has one JSON object a line, oldest first:
+``{"at": ..., "key": [...], "old": {...} or null, "new": {...} or null}``, with
+``"undo": true`` on the lines that undo an earlier change (``null`` means the
+row did not exist).  A last line without its newline is a write cut short and
+is ignored.  ``"recovered": true`` marks a line added before the first change
+of a session for a difference between the file and its history (a change
+whose history line was lost when a process was killed, or a file edited by
+hand); undo steps over those.
+
+Rows are never dropped behind the user's back: rows for testimonies or criteria
+the caller does not know are kept as they are, columns the store does not know
+(added by hand in a spreadsheet) are kept, and when another program (a second
+panel for the same rater) has changed the file since this store last read or
+wrote it, the store reads it again before applying a change.
 """
 
 from __future__ import annotations
@@ -29,12 +44,15 @@ import datetime as _dt
 import io
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ._io import append_line, atomic_write_text
+
+if TYPE_CHECKING:  # pandas is imported only by the methods that return frames
+    import pandas as pd
 
 __all__ = ["RatingStore", "RaterNameError", "check_rater", "utc_now"]
 
@@ -72,10 +90,11 @@ def utc_now() -> str:
 class RatingStore:
     """The judgements of one rater: a CSV keyed by ``keys`` holding ``values``.
 
-    Columns of the file: ``rater``, the keys, the values, ``updated_at``.  Every
-    :meth:`set` rewrites the file atomically and appends to the history.  Values
-    are strings; ``""`` means unknown or not given.  Rows whose values are all
-    empty are kept (an explicit "unknown" is a judgement too).
+    Columns of the file: ``rater``, the keys, the values, ``updated_at``, then
+    any other columns the file already had.  Every :meth:`set` rewrites the
+    file atomically and appends to the history.  Values are strings; ``""``
+    means unknown or not given.  Rows whose values are all empty are kept (an
+    explicit "unknown" is a judgement too).
     """
 
     def __init__(self, folder: str | Path, rater: str, *, keys: tuple[str, ...], values: tuple[str, ...],
@@ -84,48 +103,125 @@ class RatingStore:
         self.folder = Path(folder)
         self.keys = tuple(keys)
         self.values = tuple(values)
-        self.columns = ("rater", *self.keys, *self.values, "updated_at")
         self.clock = clock
         self.path = self.folder / f"{self.rater}.csv"
         self.history_path = self.folder / f"{self.rater}.history.jsonl"
         self._rows: dict[tuple[str, ...], dict[str, str]] = {}
-        self._extra_rows: list[dict[str, str]] = []
-        if self.path.exists():
-            self._load()
+        self._extra: tuple[str, ...] = ()  # columns found in the file that the store does not know
+        self._disk: bytes | None = None  # the file's bytes as last read or written
+        self._load()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("rater", *self.keys, *self.values, "updated_at", *self._extra)
 
     # ------------------------------------------------------------------ reading
+    def _read_disk(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+
     def _load(self) -> None:
-        text = self.path.read_bytes().decode("utf-8-sig")
-        for row in csv.DictReader(io.StringIO(text, newline="")):
+        data = self._read_disk()
+        self._disk = data
+        self._rows = {}
+        self._extra = ()
+        if data is None:
+            return
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        known = {"rater", *self.keys, *self.values, "updated_at"}
+        self._extra = tuple(c for c in (reader.fieldnames or []) if c and c not in known)
+        seen: dict[tuple[str, ...], int] = {}
+        for line, row in enumerate(reader, start=2):
             key = tuple(row.get(k) or "" for k in self.keys)
-            self._rows[key] = {c: (row.get(c) or "") for c in (*self.values, "updated_at")}
+            if key in seen:
+                warnings.warn(f"{self.path.name}: rows {seen[key]} and {line} are both for "
+                              f"{', '.join(key)}; the later row (row {line}) is used", stacklevel=3)
+            seen[key] = line
+            self._rows[key] = {c: (row.get(c) or "") for c in (*self.values, "updated_at", *self._extra)}
+
+    def _sync(self) -> None:
+        """Before a write: read the file again if someone else changed it, and reconcile the history."""
+        if self._read_disk() != self._disk:
+            self._load()
+            self._reconciled = False
+        if not getattr(self, "_reconciled", False):
+            self._reconcile()
+            self._reconciled = True
+
+    def _reconcile(self) -> None:
+        """Record in the history what the file holds but the history does not say.
+
+        The file is written before its history line, so a process killed between
+        the two leaves a change that the history lacks; a file edited by hand, or
+        one brought from elsewhere, does the same.  Such differences are
+        appended as ``"recovered": true`` entries (which undo steps over), so the
+        history again ends in the file's state.  Run before the first write of a
+        session, never when only reading.
+        """
+        entries = self._entries()
+        if not entries and not self._rows:
+            return
+        state: dict[tuple[str, ...], dict | None] = {}
+        for entry in entries:
+            state[tuple(entry.get("key", []))] = entry.get("new")
+        now = self.clock()
+        for key in sorted(set(state) | set(self._rows)):
+            row = self._rows.get(key)
+            current = None if row is None else {v: row[v] for v in self.values}
+            if state.get(key) != current:
+                entry = {"at": now, "key": list(key), "old": state.get(key), "new": current, "recovered": True}
+                append_line(self.history_path, json.dumps(entry, ensure_ascii=False, sort_keys=True))
 
     def get(self, key: Iterable[str]) -> dict[str, str] | None:
         """The values stored under ``key`` (without ``updated_at``), or ``None``."""
         row = self._rows.get(tuple(key))
         return None if row is None else {v: row[v] for v in self.values}
 
+    def items(self) -> list[tuple[tuple[str, ...], dict[str, str]]]:
+        """Every ``(key, values)`` pair, sorted by key (values without ``updated_at``)."""
+        return [(key, {v: row[v] for v in self.values}) for key, row in sorted(self._rows.items())]
+
     def frame(self) -> pd.DataFrame:
         """Every row as a DataFrame with the file's columns, sorted by key."""
+        import pandas as pd
+
         rows = [{"rater": self.rater, **dict(zip(self.keys, key)), **vals} for key, vals in sorted(self._rows.items())]
         return pd.DataFrame(rows, columns=list(self.columns), dtype="str")
 
-    def history(self) -> pd.DataFrame:
-        """Every change, oldest first: ``at``, the keys, ``old_*`` and ``new_*`` values, ``undo``."""
+    def _entries(self) -> list[dict]:
+        if not self.history_path.exists():
+            return []
+        entries = []
+        lines = self.history_path.read_text(encoding="utf-8").split("\n")
+        for line in lines[:-1]:  # the part after the last newline is a write cut short
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return entries
+
+    def changes(self, last: int | None = None) -> list[dict]:
+        """The history's entries (or the ``last`` few), oldest first, as written: ``at``, ``key``, ``old``, ``new``."""
+        entries = self._entries()
+        if last is not None:
+            entries = entries[-last:] if last > 0 else []
+        return entries
+
+    def history(self, last: int | None = None) -> pd.DataFrame:
+        """Every change (or the ``last`` few), oldest first: ``at``, the keys, ``old_*`` and ``new_*`` values, ``undo``."""
+        import pandas as pd
+
+        entries = self.changes(last)
         records = []
-        if self.history_path.exists():
-            lines = self.history_path.read_text(encoding="utf-8").split("\n")
-            for line in lines[:-1]:  # the part after the last newline is a write cut short
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                rec = {"at": entry.get("at", ""), **dict(zip(self.keys, entry.get("key", [])))}
-                for v in self.values:
-                    rec[f"old_{v}"] = (entry.get("old") or {}).get(v, "")
-                    rec[f"new_{v}"] = (entry.get("new") or {}).get(v, "")
-                rec["undo"] = bool(entry.get("undo", False))
-                records.append(rec)
+        for entry in entries:
+            rec = {"at": entry.get("at", ""), **dict(zip(self.keys, entry.get("key", [])))}
+            for v in self.values:
+                rec[f"old_{v}"] = (entry.get("old") or {}).get(v, "")
+                rec[f"new_{v}"] = (entry.get("new") or {}).get(v, "")
+            rec["undo"] = bool(entry.get("undo", False))
+            records.append(rec)
         cols = ["at", *self.keys, *(f"old_{v}" for v in self.values), *(f"new_{v}" for v in self.values), "undo"]
         return pd.DataFrame(records, columns=cols)
 
@@ -135,17 +231,22 @@ class RatingStore:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(self.columns)
         for key, vals in sorted(self._rows.items()):
-            writer.writerow([self.rater, *key, *(vals[v] for v in self.values), vals["updated_at"]])
+            writer.writerow([self.rater, *key, *(vals[v] for v in self.values), vals["updated_at"],
+                             *(vals.get(c, "") for c in self._extra)])
         return buffer.getvalue()
 
-    def set(self, key: Iterable[str], **values: str) -> None:
-        """Store ``values`` under ``key`` (other values of the row are kept) and save at once."""
+    def set(self, key: Iterable[str], **values: str | int | None) -> None:
+        """Store ``values`` under ``key`` (other values of the row are kept) and save at once.
+
+        ``None`` is stored as ``""`` (unknown).  Nothing is written when nothing changes.
+        """
         key = tuple(str(k) for k in key)
         if len(key) != len(self.keys):
             raise ValueError(f"a key has {len(self.keys)} parts ({', '.join(self.keys)}), not {len(key)}")
         unknown = set(values) - set(self.values)
         if unknown:
             raise ValueError(f"unknown value names {sorted(unknown)}; expected some of {list(self.values)}")
+        self._sync()
         old = self.get(key)
         new = dict(old or {v: "" for v in self.values})
         new.update({k: "" if v is None else str(v) for k, v in values.items()})
@@ -157,34 +258,38 @@ class RatingStore:
         if new is None:
             self._rows.pop(key, None)
         else:
-            self._rows[key] = {**new, "updated_at": self.clock()}
-        atomic_write_text(self.path, self._render())
+            extra = {c: v for c, v in self._rows.get(key, {}).items() if c in self._extra}
+            self._rows[key] = {**new, "updated_at": self.clock(), **extra}
+        text = self._render()
+        atomic_write_text(self.path, text)
+        self._disk = text.encode("utf-8")
         entry = {"at": self.clock(), "key": list(key), "old": old, "new": new}
         if undo:
             entry["undo"] = True
         append_line(self.history_path, json.dumps(entry, ensure_ascii=False, sort_keys=True))
 
-    def undo(self) -> bool:
-        """Undo the last change that has not been undone; ``False`` when there is none."""
-        if not self.history_path.exists():
-            return False
-        lines = self.history_path.read_text(encoding="utf-8").split("\n")[:-1]
-        entries = []
-        for line in lines:
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        # walk back: each undo entry cancels the most recent change before it
+    def undo_change(self) -> dict | None:
+        """Undo the last change not yet undone and return it (``key``, ``old``, ``new``); ``None`` when there is none.
+
+        Undo works as a stack: each undo takes back the most recent change that
+        is still in force, so repeated undos walk back through the history.
+        """
+        self._sync()
         pending = 0
-        for entry in reversed(entries):
+        for entry in reversed(self._entries()):
+            if entry.get("recovered"):
+                continue  # not a change made here: undo steps over it
             if entry.get("undo"):
-                pending += 1
+                pending += 1  # each undo entry cancels the most recent change before it
                 continue
             if pending:
                 pending -= 1
                 continue
             key = tuple(entry["key"])
             self._apply(key, entry.get("new"), entry.get("old"), undo=True)
-            return True
-        return False
+            return {"key": key, "old": entry.get("old"), "new": entry.get("new")}
+        return None
+
+    def undo(self) -> bool:
+        """Undo the last change that has not been undone; ``False`` when there is none."""
+        return self.undo_change() is not None
