@@ -360,3 +360,16 @@ def test_student_copy_runs(student_tree, name):
     nb = execute(path, output=student_tree / "executed" / name, timeout=300)
     errors = [o for c in _code_cells(nb) for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, f"{name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+
+
+def test_readme_map_matches_each_notebooks_time_to_learn():
+    """The README's table of notebooks gives the same minutes as each notebook's Prerequisites."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\d\d-[a-z-]+)` \|.*\| (\d+) min \|$", readme, flags=re.M))
+    expected = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+        expected[path.stem] = re.search(r"Time to learn[^0-9]*(\d+)", text).group(1)
+    assert rows == expected
