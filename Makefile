@@ -23,8 +23,19 @@ $(STAMP): pyproject.toml constraints.txt
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/00-start-here.ipynb $(LAB_ARGS)
 
+# The scoring app for students (Voilà: cards and charts, no code) on 127.0.0.1; make app APP_PORT=8867 for another port
+APP_PORT ?= 8866
+app: $(STAMP)
+	@echo "Open http://127.0.0.1:$(APP_PORT)/ in your browser (add ?rater=yourname to score as yourname). Ctrl-C stops it."
+	cd app && $(abspath $(BIN))/voila scoring-app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0
+
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks at 1,000 to 100,000 testimonies (a few minutes); writes the results table into BENCHMARKS.md
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Students' copies of the notebooks, solutions removed, in student/
 student: $(STAMP)

@@ -55,6 +55,9 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 def _cmd_new_case(args: argparse.Namespace) -> int:
     folder = Path(args.path)
+    if folder.exists() and not folder.is_dir():
+        print(f"error: '{args.path}' is a file; choose a new folder", file=sys.stderr)
+        return 2
     if folder.exists() and any(folder.iterdir()):
         print(f"error: '{args.path}' exists and is not empty; choose a new folder", file=sys.stderr)
         return 2
@@ -159,7 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-o", "--output", help="the file to write (default: CASE-NAME.csl.json)")
     p.set_defaults(func=_cmd_csl)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:  # a folder that cannot be read or written: say so, no traceback
+        where = f" '{exc.filename}'" if exc.filename else ""
+        print(f"error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

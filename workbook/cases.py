@@ -21,6 +21,7 @@ testimonies.csv:2:given: '12/12/1936' is not an EDTF date; write 1936-12-12 (yea
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -73,7 +74,8 @@ class Problem:
 
     def __str__(self) -> str:
         row = "-" if self.row is None else str(self.row)
-        return f"{self.file}:{row}:{self.column or '-'}: {self.message}"
+        line = f"{self.file}:{row}:{self.column or '-'}: {self.message}"
+        return line.replace("\r", "\\r").replace("\n", "\\n")  # one problem, one line
 
 
 class CaseError(Exception):
@@ -128,8 +130,13 @@ class Case:
 # --------------------------------------------------------------------------- reading
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _shown(value: str) -> str:
-    value = value.replace("\n", "\\n")
+    """A cell as quoted in a message: control characters made visible, long values cut."""
+    value = "".join(_ESCAPES.get(ch, f"\\x{ord(ch):02x}") if ch in _ESCAPES or ord(ch) < 32 or ord(ch) == 127
+                    else ch for ch in value)
     return value if len(value) <= _MAX_SHOWN else value[: _MAX_SHOWN - 1] + "…"
 
 
@@ -151,7 +158,10 @@ def _decode(file: str, data: bytes, problems: list[Problem]) -> str | None:
 
 
 def _read_fast(data: bytes, header: list[str]) -> pd.DataFrame | None:
-    """Read with pyarrow; ``None`` when any row is ragged or blank (then the slow path locates it)."""
+    """Read with pyarrow; ``None`` when any row is ragged or blank (then the slow path locates it).
+
+    ``data`` is known to be UTF-8 (checked or decoded before), so pyarrow need not check it again.
+    """
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
@@ -170,44 +180,137 @@ def _read_fast(data: bytes, header: list[str]) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(block_size=1 << 26),
+            # one thread, blocks of 1 MiB: a third less memory at its peak than threads, hardly slower
+            read_options=pacsv.ReadOptions(block_size=1 << 20, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                               invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header},
-                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[]),
+                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[], check_utf8=False),
         )
     except Exception:  # anything odd: let the careful reader explain it
         return None
     if ragged or table.column_names != header:
         return None
+    if table.num_rows:
+        import pyarrow.compute as pc
+
+        blank = functools.reduce(pc.and_, (pc.equal(column, "") for column in table.columns))
+        if pc.any(blank).as_py():
+            return None  # a blank row: let the slow path name it
     frame = table.to_pandas()
     for col in frame.columns:
-        frame[col] = frame[col].astype("str")
-    if len(header) == 1 and (frame[header[0]] == "").any():
-        return None  # a blank line in a one-column file: let the slow path name it
+        if frame[col].dtype != "str":  # pandas 3 reads text as str already
+            frame[col] = frame[col].astype("str")
     return frame
 
 
-def _read_slow(file: str, text: str, header: list[str], problems: list[Problem]) -> pd.DataFrame:
+def _unclosed_quote(text: str) -> bool:
+    """Whether the file ends inside a quoted cell (a quote opened and never closed).
+
+    Both CSV readers then silently read the rest of the file into that cell; the
+    strict reader is the one that notices.
+    """
+    if '"' not in text:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+_ASCII_SPACES = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # the ASCII characters that str.strip() removes
+_BYTE_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _surely_text(data: bytes) -> bool:
+    """Whether ``data`` is surely UTF-8 and not blank, found without decoding it into a str.
+
+    Then :func:`_decode` would return its text; a file read quickly need not be
+    decoded at all (a 25 MB file is 25 to 100 MB as a str).  ``False`` when it
+    cannot tell cheaply: then :func:`_decode` decides, and says what is wrong.
+    """
+    import pyarrow as pa
+
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    first = _ASCII_SPACES.match(data, start).end()
+    if first >= len(data) or data[first] >= 0x80:  # blank, or maybe only non-ASCII spaces
+        return False
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:  # pyarrow checks UTF-8 in place, exactly as Python's strict decoder does
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _byte_lines(data: bytes):
+    """The lines of the UTF-8 ``data`` as :func:`_lines` gives those of its text, decoded one at a time."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return (m.group().decode("utf-8") for m in _BYTE_LINE.finditer(data, start))
+
+
+def _lines(text: str):
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them, one at a time.
+
+    For reading the header row without copying the whole file into a StringIO.
+    """
+    return (m.group() for m in _LINE.finditer(text))
+
+
+def _may_end_in_quote(data: bytes, frame: pd.DataFrame) -> bool:
+    """Whether a file that the quick reader read whole may still end inside a quoted cell.
+
+    Such a cell runs to the end of the file, so it is the last cell of the last
+    row and ends with the file's last line break; a file whose last cell does not
+    cannot end inside a quote, and the slow strict reading is spared.
+    """
+    if not data.endswith(b"\n") or not len(frame) or not len(frame.columns):
+        return True
+    return str(frame.iat[-1, -1]).endswith(("\n", "\r"))
+
+
+def _read_slow(file: str, text: str, header: list[str], problems: list[Problem],
+               unclosed: bool = False, ragged: list[int] | None = None) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)
     width = len(header)
     rows: list[list[str]] = []
     keep: list[int] = []
-    for number, row in enumerate(reader, start=2):
-        if not row or all(cell == "" for cell in row) and len(row) <= 1:
+    ragged = [] if ragged is None else ragged  # rows reported whole (index labels): cells not checked one by one
+    records = list(enumerate(reader, start=2))
+    for number, row in records:
+        if unclosed and number == records[-1][0]:
+            column = header[len(row) - 1].strip() if len(row) <= width else None
+            problems.append(Problem(
+                file, number, column or None,
+                "a quote opened in this row is never closed, so the rest of the file was read into one cell; "
+                'close it (a quote inside a quoted cell is written "")', row[-1]))
+            row = (row + [""] * width)[:width]
+            ragged.append(number - 2)
+        elif all(cell.strip() == "" for cell in row):
             problems.append(Problem(file, number, None, "the row is blank; delete it"))
             continue
-        if len(row) != width:
+        elif len(row) != width:
             what = "more" if len(row) > width else "fewer"
             problems.append(Problem(
                 file, number, None,
                 f"the row has {len(row)} cells, {what} than the {width} columns of the header; "
                 "check for a stray comma or a quote that is not closed", ",".join(row)))
             row = (row + [""] * width)[:width]
+            ragged.append(number - 2)
         rows.append(row)
         keep.append(number)
+    if unclosed and not records:
+        problems.append(Problem(
+            file, 1, None,
+            "a quote opened in the header is never closed, so the rest of the file was read into it; "
+            "close it or remove it"))
     frame = pd.DataFrame(rows, columns=range(width), dtype="str") if rows else \
         pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
     frame.columns = header
@@ -215,40 +318,67 @@ def _read_slow(file: str, text: str, header: list[str], problems: list[Problem])
     return frame
 
 
-def _read_table(file: str, path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+def _read_table(file: str, path: Path, problems: list[Problem],
+                ragged: list[int] | None = None) -> pd.DataFrame | None:
+    """The table in ``path`` as text cells, or ``None`` when it cannot be read at all.
+
+    The index labels of rows reported whole (ragged, or with a quote never
+    closed) are appended to ``ragged``.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(file, None, None, f"the file cannot be read ({exc.strerror})"))
         return None
-    text = _decode(file, data, problems)
-    if text is None:
+    quick = _surely_text(data)  # then the file is decoded only if the quick reader needs help
+    text = None if quick else _decode(file, data, problems)
+    if text is None and not quick:
         return None
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
+        header = next(csv.reader(_byte_lines(data) if quick else _lines(text)))
     except csv.Error as exc:
         problems.append(Problem(file, 1, None, f"the header row cannot be read as CSV ({exc})"))
         return None
-    for i, name in enumerate(header):
+    unclosed = None  # not known yet: the strict reader reads the whole file, so it is asked only when needed
+    if any("\n" in name or "\r" in name for name in header):
+        text = data.decode("utf-8-sig") if text is None else text
+        unclosed = _unclosed_quote(text)
+    if unclosed:
+        problems.append(Problem(
+            file, 1, None,
+            "a quote opened in the header is never closed, so the rest of the file was read into it; "
+            "close it or remove it"))
+        return None
+    if all(name.strip() == "" for name in header):
+        problems.append(Problem(file, 1, None, "the first row is blank; it must be the header naming the columns"))
+        return None
+    names = [name.strip() for name in header]  # checked below as written, used as trimmed
+    for i, (raw, name) in enumerate(zip(header, names)):
         if name == "":
             problems.append(Problem(file, 1, None, f"column {i + 1} of the header has no name; name it or delete it"))
-        elif name != name.strip():
-            problems.append(Problem(file, 1, name, f"the column name '{name}' has spaces around it; remove them", name))
+        elif raw != name:
+            problems.append(Problem(file, 1, name,
+                                    f"the column name '{_shown(raw)}' has spaces around it; write '{name}'", raw))
     seen: set[str] = set()
-    for name in header:
+    for name in names:
         if name in seen and name:
             problems.append(Problem(file, 1, name, f"the column '{name}' appears twice in the header; keep one", name))
         seen.add(name)
     frame = _read_fast(data, header)
+    if frame is None or _may_end_in_quote(data, frame):
+        text = data.decode("utf-8-sig") if text is None else text
+        unclosed = _unclosed_quote(text)
+        if unclosed:
+            frame = None
     if frame is None:
         try:
-            frame = _read_slow(file, text, header, problems)
+            frame = _read_slow(file, text, header, problems, bool(unclosed), ragged)
         except csv.Error as exc:
             problems.append(Problem(file, None, None, f"the file cannot be read as CSV ({exc})"))
             return None
-        # keep only the first of duplicated columns so the checks below see plain Series
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-    return frame
+    frame.columns = names
+    # keep only the first of duplicated columns so the checks below see plain Series
+    return frame.loc[:, ~frame.columns.duplicated()]
 
 
 # --------------------------------------------------------------------------- descriptor
@@ -262,6 +392,9 @@ def _read_descriptor(folder: Path, problems: list[Problem]) -> tuple[dict, dict[
         return {}, files
     try:
         descriptor = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:  # a folder called datapackage.json, no permission...
+        problems.append(Problem("datapackage.json", None, None, f"the file cannot be read ({exc.strerror})"))
+        return {}, files
     except UnicodeDecodeError:
         problems.append(Problem("datapackage.json", None, None, "the file is not UTF-8"))
         return {}, files
@@ -299,22 +432,32 @@ def _read_descriptor(folder: Path, problems: list[Problem]) -> tuple[dict, dict[
 # --------------------------------------------------------------------------- checks
 
 
-def _check_table(table: Table, file: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+_CHECKED_KINDS = ("id", "enum", "enums", "integer", "number", "edtf")  # kinds whose cells _check_table reads
+
+
+def _check_table(table: Table, file: str, frame: pd.DataFrame, problems: list[Problem],
+                 skip: list[int] | None = None, bounds: dict | None = None) -> None:
+    """Check each cell of one table; with ``bounds``, keep there each date column's bounds (for :func:`_typed`)."""
     header = list(frame.columns)
     for name in table.required_columns:
         if name not in header:
+            near = [h for h in header if h.lower() == name.lower()]
+            hint = f"; rename '{near[0]}' to '{name}'" if near else ""
             problems.append(Problem(file, 1, name,
-                                    f"the required column '{name}' is missing; the header has: {', '.join(header)}"))
+                                    f"the required column '{name}' is missing; the header has: "
+                                    f"{', '.join(_shown(h) for h in header)}{hint}"))
     for column in table.columns:
         if column.name not in frame.columns:
             continue
-        s = frame[column.name]
-        empty = s == ""
+        if not column.required and column.kind not in _CHECKED_KINDS:
+            continue  # optional text or references (checked with their targets): nothing to check here
+        s = frame[column.name].drop(skip) if skip else frame[column.name]  # a ragged row is reported whole
+        empty = _blank(s)  # a cell of spaces is as empty as an empty one
         if column.required:
             for idx in s.index[empty]:
                 problems.append(Problem(file, int(idx) + 2, column.name,
                                         f"the cell is empty; '{column.name}' is required", ""))
-        filled = s[~empty]
+        filled = s[~empty] if empty.any() else s
         if column.kind == "id":
             bad = filled[~filled.str.fullmatch(SLUG_PATTERN)]
             for idx, value in bad.items():
@@ -327,24 +470,29 @@ def _check_table(table: Table, file: str, frame: pd.DataFrame, problems: list[Pr
             if column.kind == "enum":
                 items = filled
             else:
-                items = filled.str.split(";").explode().str.strip()
-                items = items[items != ""]
+                items = _list_items(filled)
             bad = items[~items.isin(allowed)]
             for idx, value in bad.items():
-                problems.append(Problem(file, int(idx) + 2, column.name,
-                                        f"'{_shown(value)}' is not allowed; use one of: {', '.join(allowed)}", value))
+                if value.strip() in allowed:
+                    message = f"'{_shown(value)}' has spaces around it; write '{value.strip()}'"
+                else:
+                    message = f"'{_shown(value)}' is not allowed; use one of: {', '.join(allowed)}"
+                problems.append(Problem(file, int(idx) + 2, column.name, message, value))
         elif column.kind == "integer":
-            bad = filled[~filled.str.fullmatch(r"[+-]?\d+")]
-            for idx, value in bad.items():
-                problems.append(Problem(file, int(idx) + 2, column.name,
-                                        f"'{_shown(value)}' is not a whole number", value))
+            numbers = _integers(filled)
+            for idx, value in filled[numbers.isna()].items():
+                message = (f"'{_shown(value)}' is too large for a whole number here" if _INTEGER.fullmatch(value)
+                           else f"'{_shown(value)}' is not a whole number")
+                problems.append(Problem(file, int(idx) + 2, column.name, message, value))
         elif column.kind == "number":
             numbers = pd.to_numeric(filled, errors="coerce")
             for idx, value in filled[numbers.isna() | ~np.isfinite(numbers)].items():
                 problems.append(Problem(file, int(idx) + 2, column.name,
                                         f"'{_shown(value)}' is not a number; write it with a dot, e.g. 1.5", value))
         elif column.kind == "edtf":
-            _, _, errors = bounds_frame(filled)
+            earliest, latest, errors = bounds_frame(filled)
+            if bounds is not None:
+                bounds[column.name] = (earliest, latest)
             for idx, message in errors.items():
                 problems.append(Problem(file, int(idx) + 2, column.name, message, filled[idx]))
     # identifiers that repeat
@@ -353,14 +501,14 @@ def _check_table(table: Table, file: str, frame: pd.DataFrame, problems: list[Pr
         if key in frame.columns:
             s = frame[key]
             dup = s.duplicated(keep="first") & (s != "")
-            first_row = {v: int(i) + 2 for i, v in s[~s.duplicated(keep="first")].items()}
+            first_row = {v: int(i) + 2 for i, v in s[~s.duplicated(keep="first")].items()} if dup.any() else {}
             for idx, value in s[dup].items():
                 problems.append(Problem(file, int(idx) + 2, key,
                                         f"'{_shown(value)}' is used twice; it was already used on row {first_row[value]}; "
                                         f"each {key} must be unique", value))
     if table.unique and all(c in frame.columns for c in table.unique):
         sub = frame[list(table.unique)]
-        dup = sub.duplicated(keep="first") & (sub != "").all(axis=1)
+        dup = _duplicated_rows(sub) & (sub != "").all(axis=1)
         names = " and ".join(table.unique)
         for idx in sub.index[dup]:
             value = ", ".join(sub.loc[idx])
@@ -369,12 +517,97 @@ def _check_table(table: Table, file: str, frame: pd.DataFrame, problems: list[Pr
                                     f"the {what} ({value}) repeats; each {names} may appear once", value))
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() would also take '٣'
+
+
+def _integers(s: pd.Series) -> pd.Series:
+    """Each cell of ``s`` as a whole number (``Int64``), ``<NA>`` where empty, not whole or out of range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def one(value: str):
+        if not _INTEGER.fullmatch(value):
+            return None
+        number = int(value)
+        return number if -(2**63) <= number < 2**63 else None
+
+    # whole numbers of at most 18 digits fit: pyarrow reads them all at once, Python the rest
+    text = pa.array(s, type=pa.large_string(), from_pandas=True)
+    whole = pc.fill_null(pc.match_substring_regex(text, r"^[+-]?[0-9]{1,18}$"), False)
+    digits = pc.if_else(whole, pc.utf8_ltrim(text, characters="+"), "0")
+    values = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False).copy()
+    missing = ~whole.to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(missing & (pc.utf8_length(text).to_numpy(zero_copy_only=False) > 18)).tolist():
+        number = one(s.iat[i])
+        if number is not None:
+            values[i], missing[i] = number, False
+    return pd.Series(pd.arrays.IntegerArray(values, missing), index=s.index, dtype="Int64")
+
+
+def _duplicated_rows(frame: pd.DataFrame) -> pd.Series:
+    """``frame.duplicated(keep="first")``, computed on one integer code a row (several times faster on text)."""
+    factorized = [pd.factorize(frame[column]) for column in frame.columns]
+    if np.prod([len(uniques) + 1.0 for _, uniques in factorized]) >= 2.0**62:
+        return frame.duplicated(keep="first")  # too many distinct rows for one int64 code
+    key = np.zeros(len(frame), dtype="int64")
+    for codes, uniques in factorized:
+        key = key * (len(uniques) + 1) + (codes + 1)  # a missing value (-1) becomes 0
+    return pd.Series(pd.Series(key).duplicated(keep="first").to_numpy(), index=frame.index)
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """``s.str.strip() == ""`` without making the stripped copy of every cell (a quote column is large)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(s, type=pa.large_string(), from_pandas=True)
+    blank = pc.or_(pc.equal(text, ""), pc.utf8_is_space(text))  # is_space: all characters are white space
+    return pd.Series(blank.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
+
+
+def _list_items(s: pd.Series) -> pd.Series:
+    """The items of ``;`` list cells, stripped, empty ones dropped, each under its cell's index label.
+
+    The same as ``s.str.split(";").explode().str.strip()`` without the empty
+    items, computed by pyarrow instead of a Python list for every cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern(pa.array(s, type=pa.large_string(), from_pandas=True), ";")
+    items = pd.Series(pc.utf8_trim_whitespace(pc.list_flatten(lists)),
+                      index=s.index[pc.list_parent_indices(lists).to_numpy()], dtype="str")
+    return items[items != ""]
+
+
+def _isin(s: pd.Series, values: pd.Series) -> np.ndarray:
+    """``s.isin(values)`` for columns of text, by pyarrow.
+
+    pandas' own ``isin`` on text first turns every value into a Python object,
+    which takes most of the validation time of a large case.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa.array(s, type=pa.large_string(), from_pandas=True),
+                     value_set=pa.array(values, type=pa.large_string(), from_pandas=True))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
 def _slugify(value: str) -> str:
     slug = re.sub(r"[^a-z0-9_.-]+", "-", value.strip().lower()).strip("-._")
     return slug or "an-id"
 
 
-def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: list[Problem]) -> None:
+def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: list[Problem],
+                      broken: set[str] = frozenset(), skip: dict[str, list[int]] | None = None) -> None:
+    """Every id that points to a row that does not exist.
+
+    References into a table in ``broken`` (its file is missing though required, or
+    cannot be read) are not checked: that table's own problem says what to fix, and
+    a line for every reference to it would bury it.  An optional table that is
+    simply absent is empty, so references into it are reported.
+    """
     for table in TABLES.values():
         frame = tables.get(table.name)
         if frame is None:
@@ -384,25 +617,50 @@ def _check_references(tables: dict[str, pd.DataFrame], files: dict[str, str], pr
                 continue
             target_table, target_column = column.ref.split(".")
             target = tables.get(target_table)
+            if target_table in broken or (target is not None and target_column not in target.columns):
+                continue  # the target's own problem is reported
             s = frame[column.name]
-            s = s[s != ""]
+            if skip and skip.get(table.name):
+                s = s.drop(skip[table.name])  # a ragged row is reported whole
+            s = s[~_blank(s)]  # empty cells: reported as empty where required
             if s.empty:
                 continue
             if column.kind == "refs":
-                s = s.str.split(";").explode().str.strip()
-                s = s[s != ""]
-            if target is None or target_column not in target.columns:
-                known: set[str] = set()
-            else:
-                known = set(target[target_column])
-            bad = s[~s.isin(known)]
+                s = _list_items(s)
+            targets = pd.Series([], dtype="str") if target is None else target[target_column]
+            bad = s[~_isin(s, targets)]
+            known: set[str] = set(targets) if len(bad) else set()  # for the messages only
             target_file = files.get(target_table, f"{target_table}.csv")
             for idx, value in bad.items():
-                problems.append(Problem(files[table.name], int(idx) + 2, column.name,
-                                        f"'{_shown(value)}' is not a {target_column} in {target_file}", value))
+                if value.strip() in known:
+                    message = f"'{_shown(value)}' has spaces around it; write '{value.strip()}'"
+                else:
+                    message = f"'{_shown(value)}' is not a {target_column} in {target_file}"
+                problems.append(Problem(files[table.name], int(idx) + 2, column.name, message, value))
+
+
+def _acyclic(edges: list[tuple[str, str, int]]) -> bool:
+    """Whether the edges make no circle (Kahn's algorithm: peel off what nothing points to)."""
+    targets: dict[str, list[str]] = {}
+    pointed: dict[str, int] = {}
+    for a, b, _ in edges:
+        targets.setdefault(a, []).append(b)
+        pointed[b] = pointed.get(b, 0) + 1
+        pointed.setdefault(a, 0)
+    ready = [node for node, count in pointed.items() if count == 0]
+    peeled = 0
+    while ready:
+        peeled += 1
+        for b in targets.get(ready.pop(), ()):
+            pointed[b] -= 1
+            if pointed[b] == 0:
+                ready.append(b)
+    return peeled == len(pointed)
 
 
 def _find_cycle(edges: list[tuple[str, str, int]]) -> list[tuple[str, str, int]] | None:
+    if _acyclic(edges):  # the usual case, decided quickly; networkx names the circle otherwise
+        return None
     import networkx as nx
 
     graph = nx.DiGraph()
@@ -420,14 +678,16 @@ def _find_cycle(edges: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]
 def _check_cycles(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: list[Problem]) -> None:
     sources, custody, claims = tables.get("sources"), tables.get("custody"), tables.get("claims")
     if sources is not None and {"source_id", "derived_from"} <= set(sources.columns):
-        edges: list[tuple[str, str, int]] = []
-        for idx, sid, derived in sources[["source_id", "derived_from"]].itertuples():
-            for parent in split_list(derived):
-                edges.append((sid, parent, int(idx) + 2))
+        # (source, parent, row): every item of derived_from, then every from_source_id (row < 0)
+        items = _list_items(sources["derived_from"].set_axis(np.arange(len(sources))))
+        at = items.index.to_numpy()
+        edges: list[tuple[str, str, int]] = list(zip(
+            sources["source_id"].iloc[at].tolist(), items.tolist(),
+            (sources.index.to_numpy()[at].astype("int64") + 2).tolist()))
         if custody is not None and {"source_id", "from_source_id"} <= set(custody.columns):
-            for idx, sid, parent in custody[["source_id", "from_source_id"]].itertuples():
-                if parent:
-                    edges.append((sid, parent, -(int(idx) + 2)))
+            given = (custody["from_source_id"] != "").to_numpy()
+            edges += zip(custody["source_id"][given].tolist(), custody["from_source_id"][given].tolist(),
+                         (-(custody.index.to_numpy()[given].astype("int64") + 2)).tolist())
         cycle = _find_cycle(edges)
         if cycle:
             names = " → ".join([cycle[0][0]] + [b for _, b, _ in cycle])
@@ -455,8 +715,8 @@ def _check_cycles(tables: dict[str, pd.DataFrame], files: dict[str, str], proble
 def _check_rubric(frame: pd.DataFrame | None, file: str, problems: list[Problem]) -> None:
     if frame is None or not {"min", "max"} <= set(frame.columns):
         return
-    lo = pd.to_numeric(frame["min"], errors="coerce")
-    hi = pd.to_numeric(frame["max"], errors="coerce")
+    lo = _integers(frame["min"]).astype("float64")  # NaN where not a whole number (reported already)
+    hi = _integers(frame["max"]).astype("float64")
     for idx in frame.index[(lo > hi).fillna(False)]:
         problems.append(Problem(file, int(idx) + 2, "min",
                                 f"min ({frame.at[idx, 'min']}) is greater than max ({frame.at[idx, 'max']})",
@@ -473,11 +733,15 @@ def _check_rubric(frame: pd.DataFrame | None, file: str, problems: list[Problem]
                                             levels))
 
 
-def _check_whereabouts(frame: pd.DataFrame | None, file: str, problems: list[Problem]) -> None:
+def _check_whereabouts(frame: pd.DataFrame | None, file: str, problems: list[Problem],
+                       bounds: dict | None = None) -> None:
     if frame is None or not {"start", "end"} <= set(frame.columns):
         return
-    start, _, _ = bounds_frame(frame["start"])
-    _, end, _ = bounds_frame(frame["end"])
+    if bounds and {"start", "end"} <= set(bounds):  # as _check_table found them; empty cells NaT
+        start, end = bounds["start"][0].reindex(frame.index), bounds["end"][1].reindex(frame.index)
+    else:
+        start, _, _ = bounds_frame(frame["start"])
+        _, end, _ = bounds_frame(frame["end"])
     for idx in frame.index[(end < start).fillna(False)]:
         problems.append(Problem(file, int(idx) + 2, "end",
                                 f"the stay ends ({frame.at[idx, 'end']}) before it starts ({frame.at[idx, 'start']})",
@@ -491,8 +755,13 @@ def _empty(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="str") for c in table.column_names})
 
 
-def _typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Contract types on a clean frame: integers, numbers, and EDTF bounds beside each date."""
+def _typed(table: Table, frame: pd.DataFrame, bounds: dict | None = None) -> pd.DataFrame:
+    """Contract types on a clean frame: integers, numbers, and EDTF bounds beside each date.
+
+    ``bounds`` holds the dates' bounds as :func:`_check_table` found them (on the
+    filled cells), so that no date is parsed twice.
+    """
+    rows = frame.index
     frame = frame.reset_index(drop=True)
     for column in table.columns:
         if column.name not in frame.columns:
@@ -506,13 +775,16 @@ def _typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = s
             continue
         if column.kind == "integer":
-            out[name] = pd.to_numeric(s.replace("", None), errors="coerce").astype("Int64")
+            out[name] = _integers(s)
         elif column.kind == "number":
             out[name] = pd.to_numeric(s.replace("", None), errors="coerce").astype("Float64")
         else:
             out[name] = s
         if column.kind == "edtf":
-            earliest, latest, _ = bounds_frame(s)
+            if bounds and name in bounds:  # empty cells: NaT, as bounds_frame gives them
+                earliest, latest = (pd.Series(b.reindex(rows).to_numpy(), index=frame.index) for b in bounds[name])
+            else:
+                earliest, latest, _ = bounds_frame(s)
             out[f"{name}_earliest"] = earliest
             out[f"{name}_latest"] = latest
     # contract columns first, in contract order, then the case's own extra columns
@@ -525,7 +797,17 @@ def _typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: out[c] for c in order})
 
 
-def _collect(path: str | Path) -> tuple[list[Problem], dict | None]:
+def _progress_bar(folder: Path, files: dict[str, str], enabled: bool):
+    """A progress bar over the bytes of the case's files (``tqdm.auto``: a widget in a notebook), or None."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    total = sum((folder / f).stat().st_size for f in files.values() if (folder / f).is_file())
+    return tqdm(total=total, unit="B", unit_scale=True, desc=f"reading {folder.name}")
+
+
+def _collect(path: str | Path, progress: bool = False) -> tuple[list[Problem], dict | None]:
     folder = Path(path)
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -534,40 +816,58 @@ def _collect(path: str | Path) -> tuple[list[Problem], dict | None]:
         return problems, None
     descriptor, files = _read_descriptor(folder, problems)
     tables: dict[str, pd.DataFrame] = {}
+    broken: set[str] = set()  # tables whose file is there (or required) but could not be read
+    skip: dict[str, list[int]] = {}  # per table, rows reported whole (ragged): their cells are not checked
+    bounds: dict[str, dict] = {}  # per table, the bounds of its dates, kept for load_case
+    bar = _progress_bar(folder, files, progress)
     for name, table in TABLES.items():
         file = files[name]
         fpath = folder / file
         if not fpath.is_file():
             if name in REQUIRED_TABLES:
+                broken.add(name)
                 problems.append(Problem(file, None, None,
                                         f"the required file is missing; a case needs {', '.join(t + '.csv' for t in REQUIRED_TABLES)}"))
             continue
-        frame = _read_table(file, fpath, problems)
+        skip[name] = []
+        frame = _read_table(file, fpath, problems, skip[name])
         if frame is None:
+            broken.add(name)
             continue
-        _check_table(table, file, frame, problems)
+        _check_table(table, file, frame, problems, skip[name], bounds.setdefault(name, {}))
         tables[name] = frame
-    _check_references(tables, files, problems)
+        if bar is not None:
+            bar.update(fpath.stat().st_size)
+    _check_references(tables, files, problems, broken, skip)
     _check_cycles(tables, files, problems)
     _check_rubric(tables.get("rubric"), files["rubric"], problems)
-    _check_whereabouts(tables.get("whereabouts"), files["whereabouts"], problems)
+    _check_whereabouts(tables.get("whereabouts"), files["whereabouts"], problems,
+                       None if skip.get("whereabouts") else bounds.get("whereabouts"))
+    if bar is not None:
+        bar.close()
     problems = sorted(set(problems), key=Problem._key)
-    return problems, {"tables": tables, "descriptor": descriptor, "files": files, "folder": folder}
+    return problems, {"tables": tables, "descriptor": descriptor, "files": files, "folder": folder,
+                      "bounds": bounds}
 
 
-def validate(path: str | Path) -> list[Problem]:
-    """Every problem of the case in ``path``, sorted by file and row (empty when clean)."""
-    problems, _ = _collect(path)
+def validate(path: str | Path, *, progress: bool = False) -> list[Problem]:
+    """Every problem of the case in ``path``, sorted by file and row (empty when clean).
+
+    ``progress=True`` shows a progress bar (worth it for a large case).
+    """
+    problems, _ = _collect(path, progress)
     return problems
 
 
-def load_case(path: str | Path) -> Case:
+def load_case(path: str | Path, *, progress: bool = False) -> Case:
     """Load and validate the case in the folder ``path``.
 
     Raises :class:`CaseError` carrying every problem found.  Loading never writes
-    into the case folder.
+    into the case folder.  ``progress=True`` shows a progress bar while the files
+    are read and checked (``tqdm.auto``: a bar widget in a notebook), worth it for
+    a case of tens of thousands of testimonies.
     """
-    problems, state = _collect(path)
+    problems, state = _collect(path, progress)
     if problems:
         raise CaseError(path, problems)
     assert state is not None
@@ -577,7 +877,7 @@ def load_case(path: str | Path) -> Case:
         frame = tables.get(name)
         if frame is None and name == "rubric":
             frame = _read_table("rubric.csv", DEFAULT_RUBRIC_PATH, []) if DEFAULT_RUBRIC_PATH.exists() else None
-        typed[name] = _typed(table, frame if frame is not None else _empty(table))
+        typed[name] = _typed(table, frame if frame is not None else _empty(table), state["bounds"].get(name))
     folder: Path = state["folder"]
     descriptor = state["descriptor"]
     name = descriptor.get("name") if isinstance(descriptor.get("name"), str) else None

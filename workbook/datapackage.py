@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from ._io import atomic_write_text
@@ -56,6 +57,8 @@ def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) 
     schema: dict = {"fields": fields, "missingValues": [""]}
     if table.primary_key:
         schema["primaryKey"] = list(table.primary_key)
+    elif table.unique:  # evidence (testimony_id, claim_id), custody (source_id, seq)
+        schema["primaryKey"] = list(table.unique)
     foreign = []
     for column in table.columns:
         if column.kind == "ref":
@@ -79,7 +82,8 @@ def descriptor(path: str | Path) -> dict:
     folder = Path(path)
     old, files = _read_descriptor(folder, [])
     out = {k: v for k, v in old.items() if k != "resources"}
-    out.setdefault("name", case.name)
+    # Frictionless wants a package name of lower-case letters, digits and - . _ /
+    out.setdefault("name", re.sub(r"[^a-z0-9._/-]+", "-", case.name.lower()).strip("-") or "case")
     out.setdefault("title", case.title)
     out["profile"] = "tabular-data-package"
     resources = []
