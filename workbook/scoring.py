@@ -237,6 +237,29 @@ def _as_number(value: Any) -> float:
     return number if number == number and number == int(number) else math.nan
 
 
+def _by_criterion(names: pd.Series, criteria: dict[str, _Criterion], get, default=np.nan) -> np.ndarray:
+    """``get(criterion)`` for each name (``default`` for names not in the rubric), as a float array."""
+    codes, uniques = pd.factorize(names)
+    table = np.array([get(criteria[u]) if u in criteria else default for u in uniques] + [default], dtype="float64")
+    return table[codes]
+
+
+def _as_numbers(values: pd.Series) -> np.ndarray:
+    """:func:`_as_number` over a column, vectorised for the common cases (numbers, digit strings)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.dtype == object:  # pragma: no cover - mixed types: cell by cell
+        return np.array([_as_number(v) for v in values], dtype="float64")
+    out = numbers.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    whole = np.isfinite(out) & (out == np.floor(np.where(np.isfinite(out), out, 0)))
+    out = np.where(whole, out, np.nan)
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return out
+    # text cells: only whole numbers written as such count (e.g. "3", " 3 ", "3.0"), as in _as_number
+    text = values.astype("str").str.strip()
+    ok = text.str.fullmatch(_INT.pattern).fillna(False).to_numpy(dtype=bool)
+    return np.where(ok, out, np.nan)
+
+
 def _known_values(scores: pd.DataFrame, criteria: dict[str, _Criterion] | None,
                   *, what: str) -> pd.DataFrame:
     """``rater, testimony_id, criterion, value`` (float) for the known values, last row of a repeated key kept.
@@ -252,26 +275,28 @@ def _known_values(scores: pd.DataFrame, criteria: dict[str, _Criterion] | None,
         "rater": scores["rater"].astype("str").to_numpy(),
         "testimony_id": scores["testimony_id"].astype("str").to_numpy(),
         "criterion": scores["criterion"].astype("str").to_numpy(),
-        "value": [_as_number(v) for v in scores["value"]],
+        "value": _as_numbers(scores["value"]),
     })
     frame = frame.drop_duplicates(["rater", "testimony_id", "criterion"], keep="last")
     frame = frame[frame["value"].notna()]
     if criteria is not None and len(frame):
-        ok = []
-        bad = []
-        for rater, tid, crit, value in frame.itertuples(index=False):
-            c = criteria.get(crit)
-            if c is None:
-                ok.append(False)
-            elif not (c.lo <= value <= c.hi):
-                ok.append(False)
-                bad.append(f"{rater}/{tid}/{crit}={int(value)} (allowed {c.lo} to {c.hi})")
-            else:
-                ok.append(int(value) not in c.unknown)
-        if bad:
+        crit = frame["criterion"]
+        lo = _by_criterion(crit, criteria, lambda c: c.lo)
+        hi = _by_criterion(crit, criteria, lambda c: c.hi)
+        value = frame["value"]
+        in_rubric = ~np.isnan(lo)
+        in_range = (value.to_numpy() >= lo) & (value.to_numpy() <= hi)
+        unknown_level = np.zeros(len(frame), dtype=bool)
+        for name, c in criteria.items():
+            if c.unknown:
+                unknown_level |= ((crit == name) & value.isin(list(c.unknown))).to_numpy()
+        out_of_range = in_rubric & ~in_range
+        if out_of_range.any():
+            bad = [f"{rater}/{tid}/{name}={int(v)} (allowed {criteria[name].lo} to {criteria[name].hi})"
+                   for rater, tid, name, v in frame[out_of_range].itertuples(index=False)]
             warnings.warn(f"{what}: {len(bad)} value(s) outside the rubric's range are left out: "
                           f"{_listed(bad)}", ScoresWarning, stacklevel=3)
-        frame = frame[np.array(ok, dtype=bool)]
+        frame = frame[in_rubric & in_range & ~unknown_level]
     return frame.reset_index(drop=True)
 
 
@@ -331,15 +356,30 @@ def credibility(scores: pd.DataFrame, rubric: Any = "default") -> pd.DataFrame:
     """
     criteria = _criteria(load_rubric(rubric))
     columns = ["rater", "testimony_id", "credibility", "known_share", "known", "total"]
-    rows: dict[tuple[str, str], dict[str, float]] = {}
-    if scores is not None and len(scores):
-        for rater, tid in zip(scores["rater"].astype("str"), scores["testimony_id"].astype("str")):
-            rows.setdefault((rater, tid), {})
+    if scores is None or not len(scores):
+        frame = pd.DataFrame({c: [] for c in columns})
+    else:
+        pairs = pd.DataFrame({"rater": scores["rater"].astype("str").to_numpy(),
+                              "testimony_id": scores["testimony_id"].astype("str").to_numpy()}).drop_duplicates()
         known = _known_values(scores, criteria, what="credibility")
-        for rater, tid, crit, value in known.itertuples(index=False):
-            rows[(rater, tid)][crit] = value
-    records = [(rater, tid, *_credibility_of(values, criteria)) for (rater, tid), values in sorted(rows.items())]
-    frame = pd.DataFrame(records, columns=["rater", "testimony_id", "credibility", "known", "total"])
+        crit = known["criterion"]
+        first = _by_criterion(crit, criteria, lambda c: c.known_levels[0] if len(c.known_levels) >= 2 else np.nan)
+        last = _by_criterion(crit, criteria, lambda c: c.known_levels[-1] if len(c.known_levels) >= 2 else np.nan)
+        lower = _by_criterion(crit, criteria, lambda c: float(c.lower_is_better), default=0.0) > 0
+        weight = pd.Series(_by_criterion(crit, criteria, lambda c: c.weight), index=known.index)
+        fraction = (known["value"] - first) / (last - first)
+        scaled = fraction.where(~lower, 1.0 - fraction)
+        parts = pd.DataFrame({"rater": known["rater"], "testimony_id": known["testimony_id"],
+                              "weighted": weight * scaled, "weight": weight.where(scaled.notna()),
+                              "known": scaled.notna().astype("int64")})
+        parts = parts[scaled.notna().to_numpy()]
+        sums = parts.groupby(["rater", "testimony_id"], sort=False)[["weighted", "weight", "known"]].sum()
+        frame = pairs.merge(sums.reset_index(), on=["rater", "testimony_id"], how="left")
+        frame["known"] = frame["known"].fillna(0).astype("int64")
+        ok = frame["weight"] > 0
+        frame["credibility"] = (frame["weighted"] / frame["weight"].where(ok)).clip(0.0, 1.0)
+        frame["total"] = len(criteria)
+        frame = frame.sort_values(["rater", "testimony_id"], kind="stable").reset_index(drop=True)
     frame["known_share"] = frame["known"] / frame["total"].where(frame["total"] > 0)
     return frame[columns].astype({"rater": "str", "testimony_id": "str", "credibility": "float64",
                                   "known_share": "float64", "known": "int64", "total": "int64"})
