@@ -120,3 +120,22 @@ def test_unsafe_rater_names_are_refused_with_a_clear_message(tmp_path, name):
 
 def test_check_rater_accepts_slugs():
     assert check_rater("ana_k-2") == "ana_k-2"
+
+
+def test_first_change_on_a_file_without_history_records_every_row_in_one_append(tmp_path):
+    """A scores file brought from elsewhere (no history) is reconciled in one write, not row by row."""
+    lines = ["rater,testimony_id,criterion,value,comment,updated_at"]
+    lines += [f"ana,t{i},access,{i % 5},,2026-01-01T00:00:00Z" for i in range(3)]
+    (tmp_path / "ana.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = RatingStore(tmp_path, "ana", keys=("testimony_id", "criterion"), values=("value", "comment"),
+                        clock=lambda: "2026-02-02T00:00:00Z")
+    store.set(("t1", "access"), value="4")
+    history = (tmp_path / "ana.history.jsonl").read_text(encoding="utf-8").splitlines()
+    assert history == [
+        '{"at": "2026-02-02T00:00:00Z", "key": ["t0", "access"], "new": {"comment": "", "value": "0"}, "old": null, "recovered": true}',
+        '{"at": "2026-02-02T00:00:00Z", "key": ["t1", "access"], "new": {"comment": "", "value": "1"}, "old": null, "recovered": true}',
+        '{"at": "2026-02-02T00:00:00Z", "key": ["t2", "access"], "new": {"comment": "", "value": "2"}, "old": null, "recovered": true}',
+        '{"at": "2026-02-02T00:00:00Z", "key": ["t1", "access"], "new": {"comment": "", "value": "4"}, "old": {"comment": "", "value": "1"}}',
+    ]
+    assert store.undo() is True
+    assert store.get(("t1", "access")) == {"value": "1", "comment": ""}

@@ -167,12 +167,15 @@ class RatingStore:
         for entry in entries:
             state[tuple(entry.get("key", []))] = entry.get("new")
         now = self.clock()
+        lines = []
         for key in sorted(set(state) | set(self._rows)):
             row = self._rows.get(key)
             current = None if row is None else {v: row[v] for v in self.values}
             if state.get(key) != current:
                 entry = {"at": now, "key": list(key), "old": state.get(key), "new": current, "recovered": True}
-                append_line(self.history_path, json.dumps(entry, ensure_ascii=False, sort_keys=True))
+                lines.append(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        if lines:  # one write and one fsync for all of them (a file of 20,000 rows took 75 s line by line)
+            append_line(self.history_path, "\n".join(lines))
 
     def get(self, key: Iterable[str]) -> dict[str, str] | None:
         """The values stored under ``key`` (without ``updated_at``), or ``None``."""
