@@ -93,7 +93,8 @@ def test_make_lab_serves_start_notebook(tmp_path):
             if root is None:
                 time.sleep(0.5)
                 continue
-            # `jupyter lab FILE` serves FILE's folder; the start notebook's path is relative to what is served
+            # the whole workbook is served (so students see data/ and docs/), and it opens the start notebook
+            assert root.resolve() == ROOT.resolve(), f"make lab serves {root}, not the workbook's folder"
             path = (ROOT / START).relative_to(root.resolve()).as_posix()
             try:
                 with opener.open(f"{base}/api/contents/{path}?token={token}", timeout=10) as answer:
