@@ -139,3 +139,17 @@ def test_first_change_on_a_file_without_history_records_every_row_in_one_append(
     ]
     assert store.undo() is True
     assert store.get(("t1", "access")) == {"value": "1", "comment": ""}
+
+
+def test_last_changes_read_from_the_end_match_the_whole_history(tmp_path):
+    store = RatingStore(tmp_path, "ana", keys=("testimony_id", "criterion"), values=("value", "comment"),
+                        clock=lambda: "2026-02-02T00:00:00Z")
+    for i in range(300):
+        store.set((f"t{i:03d}", "access"), value=str(i % 5), comment="a comment, long enough " * 3)
+    with open(store.history_path, "a", encoding="utf-8") as handle:
+        handle.write('{"at": "cut short')  # a write cut short by a kill: no final newline
+    whole = store.changes()
+    assert len(whole) == 300
+    for last in (1, 5, 120, 300, 1000):
+        assert store.changes(last) == whole[-last:]
+    assert store.changes(0) == []

@@ -186,6 +186,10 @@ class RatingStore:
         """Every ``(key, values)`` pair, sorted by key (values without ``updated_at``)."""
         return [(key, {v: row[v] for v in self.values}) for key, row in sorted(self._rows.items())]
 
+    def iter_items(self):
+        """Every ``(key, row)`` pair in no particular order, without copies (fast; do not modify ``row``)."""
+        return iter(self._rows.items())
+
     def frame(self) -> pd.DataFrame:
         """Every row as a DataFrame with the file's columns, sorted by key."""
         import pandas as pd
@@ -205,12 +209,37 @@ class RatingStore:
                 continue
         return entries
 
+    def _tail_entries(self, last: int) -> list[dict]:
+        """The last ``last`` entries, reading only the end of the history file."""
+        try:
+            size = self.history_path.stat().st_size
+        except FileNotFoundError:
+            return []
+        block = 8192
+        with open(self.history_path, "rb") as handle:
+            while True:
+                start = max(0, size - block)
+                handle.seek(start)
+                data = handle.read(size - start)
+                lines = data.split(b"\n")[:-1]  # the part after the last newline is a write cut short
+                if start > 0:
+                    lines = lines[1:]  # the first line may be cut by the block's start
+                if len(lines) > last or start == 0:
+                    break
+                block *= 4
+        entries = []
+        for line in lines:
+            try:
+                entries.append(json.loads(line.decode("utf-8")))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+        return entries[-last:]
+
     def changes(self, last: int | None = None) -> list[dict]:
         """The history's entries (or the ``last`` few), oldest first, as written: ``at``, ``key``, ``old``, ``new``."""
-        entries = self._entries()
         if last is not None:
-            entries = entries[-last:] if last > 0 else []
-        return entries
+            return self._tail_entries(last) if last > 0 else []
+        return self._entries()
 
     def history(self, last: int | None = None) -> pd.DataFrame:
         """Every change (or the ``last`` few), oldest first: ``at``, the keys, ``old_*`` and ``new_*`` values, ``undo``."""

@@ -259,6 +259,7 @@ class ScoringPanel:
         tests = self.case.testimonies
         self.all_ids: list[str] = list(tests["testimony_id"])
         self.ids: list[str] = list(self.all_ids)
+        self._all_id_set: set[str] = set(self.all_ids)
         self.current_id: str | None = None
         self._quiet = False
         self._messages: list[str] = []
@@ -409,8 +410,8 @@ class ScoringPanel:
     # ------------------------------------------------------------------ state
     def scored_ids(self) -> set[str]:
         """Testimonies of the case with at least one criterion given a value (not unknown)."""
-        ids = set(self.all_ids)
-        return {key[0] for key, vals in self.store.items() if vals["value"] != "" and key[0] in ids}
+        ids = self._all_id_set
+        return {key[0] for key, vals in self.store.iter_items() if vals["value"] != "" and key[0] in ids}
 
     def scores(self) -> pd.DataFrame:
         """This rater's scores as the file holds them (the contract's columns, text)."""
@@ -420,15 +421,15 @@ class ScoringPanel:
         tid = self.current_id
         if tid is None:
             return ""
-        values = {c: vals["value"] for (t, c), vals in self.store.items() if t == tid}
+        values = {c: vals["value"] for (t, c), vals in self.store.iter_items() if t == tid}
         result, known, total = _credibility_of(values, self.criteria)
         share = f"{known} of {total} criteria known ({known / total if total else 0:.0%})"
         if math.isnan(result):
             return f"<b>Credibility:</b> not known yet — {share}"
         return f"<b>Credibility:</b> {result:.2f} on a scale of 0 to 1 — {share}"
 
-    def _progress_html(self) -> str:
-        scored = self.scored_ids()
+    def _progress_html(self, scored: set[str] | None = None) -> str:
+        scored = self.scored_ids() if scored is None else scored
         text = f"<b>{len(scored)} of {len(self.all_ids)}</b> testimonies scored"
         if len(self.ids) != len(self.all_ids):
             text += f" ({len(scored & set(self.ids))} of {len(self.ids)} in this selection)"
@@ -504,8 +505,9 @@ class ScoringPanel:
 
     def _update_summary(self, extra: str = "") -> None:
         self.credibility_label.value = self._credibility_html()
-        self.progress.value = self._progress_html()
-        self.progress_bar.value = len(self.scored_ids())
+        scored = self.scored_ids()
+        self.progress.value = self._progress_html(scored)
+        self.progress_bar.value = len(scored)
         self.history_view.value = self._history_html()
         notes = "".join(f"<div style='color:#8a5300'>{_e(n)}</div>" for n in getattr(self, "_notes", []))
         self.status.value = self._status_html(notes + extra)
