@@ -373,7 +373,7 @@ def bench_panel(cases: dict[int, dict]) -> None:
                         f"< {limit * 1000:.0f} ms", verdict(total < limit)))
         if scores is not None:
             NOTES.append(f"Panel at {label}: the first change of a session is left out of the median: the store "
-                         "first records in the history every row of a scores file that has none (one fsync a row; "
+                         "first records in the history every row of a scores file that has none (in one append; "
                          f"here {warm * 1000:.0f} ms with fsync skipped for that one change).")
         log(f"panel {label}: change {change * 1000:.0f} ms, corroboration {corrob * 1000:.0f} ms, "
             f"chart {chart * 1000:.0f} ms (first change {warm * 1000:.0f} ms without fsync)")
