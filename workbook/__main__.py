@@ -18,11 +18,19 @@ from .cases import CaseError, load_case, validate
 TEMPLATE = Path(__file__).with_name("template_case")
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    folder = Path(args.path)
+class _UsageError(Exception):
+    """A command used wrongly (exit code 2); the message is printed as ``error: ...``."""
+
+
+def _case_folder(text: str) -> Path:
+    folder = Path(text)
     if not folder.is_dir():
-        print(f"error: there is no case folder at '{args.path}'", file=sys.stderr)
-        return 2
+        raise _UsageError(f"there is no case folder at '{text}'")
+    return folder
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    folder = _case_folder(args.path)
     problems = validate(folder)
     for problem in problems:
         print(problem)
@@ -35,10 +43,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_describe(args: argparse.Namespace) -> int:
     from .datapackage import describe
 
-    folder = Path(args.path)
-    if not folder.is_dir():
-        print(f"error: there is no case folder at '{args.path}'", file=sys.stderr)
-        return 2
+    folder = _case_folder(args.path)
     try:
         case = load_case(folder)
         target = describe(folder)
@@ -82,10 +87,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     parameters = None
     if args.case:
-        folder = Path(args.case)
-        if not folder.is_dir():
-            print(f"error: there is no case folder at '{args.case}'", file=sys.stderr)
-            return 2
+        folder = _case_folder(args.case)
         parameters = {"CASE": str(folder.resolve())}
     index = write_report(args.out, parameters=parameters, execute_first=not args.no_execute)
     print(f"wrote the report: {index}")
@@ -97,10 +99,7 @@ def _cmd_run_series(args: argparse.Namespace) -> int:
 
     from .series import execute, series
 
-    folder = Path(args.case)
-    if not folder.is_dir():
-        print(f"error: there is no case folder at '{args.case}'", file=sys.stderr)
-        return 2
+    folder = _case_folder(args.case)
     problems = validate(folder)
     if problems:
         for problem in problems:
@@ -164,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:  # a folder that cannot be read or written: say so, no traceback
         where = f" '{exc.filename}'" if exc.filename else ""
         print(f"error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
