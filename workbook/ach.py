@@ -501,7 +501,8 @@ class AchPanel:
                 dd.observe(self._saver(h, t), names="value")
                 self._dropdowns[(h, t)] = dd
                 cells.append(dd)
-        columns = "minmax(18em, 2fr) " + " ".join(["minmax(5em, 1fr)"] * len(self.hypotheses))
+        # a wide first column: the evidence label (id, speaker, start of the quote; the whole quote on hover)
+        columns = "minmax(32em, 3fr) " + " ".join(["minmax(5em, 1fr)"] * len(self.hypotheses))
         self.grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=columns,
                                                                  grid_gap="2px 6px"))
         self.scores_label = widgets.Label()
