@@ -231,6 +231,16 @@ testimony_card.__test__ = False  # a name starting with "test": not a test for p
 # --------------------------------------------------------------------------- the panel
 
 
+#: The panel's own style: the chosen level stands out clearly (also in grayscale), where
+#: ipywidgets only darkens it slightly. Fixed markup, nothing from data.
+_PANEL_STYLE = """<style>
+.scw-panel .widget-toggle-button.mod-active {
+  background: #1f4e79; color: #fff; font-weight: bold; box-shadow: none;
+}
+.scw-panel .widget-toggle-button.mod-active:focus { outline: 2px solid #f0b400; outline-offset: 1px; }
+</style>"""
+
+
 class ScoringPanel:
     """A rater's scoring panel over a case: build it with :func:`scoring_panel`.
 
@@ -326,6 +336,7 @@ class ScoringPanel:
             control.observe(self._callback(self._on_filter), names="value")
 
         self.widget = w.VBox([
+            w.HTML(_PANEL_STYLE),
             w.HBox([self.title]),
             w.HBox([self.progress, self.progress_bar], layout=w.Layout(align_items="center")),
             w.HBox([self.claim_filter, self.speaker_filter, self.setting_filter],
@@ -338,6 +349,7 @@ class ScoringPanel:
             self.status,
             self.output,
         ])
+        self.widget.add_class("scw-panel")
 
         for message in scores_problems(self.store.path, self.case, self.rubric):
             self._messages.append(message)
