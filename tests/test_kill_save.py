@@ -108,4 +108,4 @@ def test_a_process_killed_while_saving_leaves_a_consistent_file(tmp_path):
     assert history_state(folder) == {key: vals for key, vals in store.items()}
     # temporary files of interrupted saves are never taken for scores files
     assert all(p.name.startswith(".") and p.name.endswith(".tmp")
-               for p in folder.iterdir() if p.name not in ("ana.csv", "ana.history.jsonl"))
+               for p in folder.iterdir() if p.name not in ("ana.csv", "ana.history.jsonl", ".ana.csv.lock"))

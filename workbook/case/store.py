@@ -35,10 +35,20 @@ the caller does not know are kept as they are, columns the store does not know
 (added by hand in a spreadsheet) are kept, and when another program (a second
 panel for the same rater) has changed the file since this store last read or
 wrote it, the store reads it again before applying a change.
+
+Several processes may write one rater's file at once (a notebook panel and the
+app, two browser tabs, each with its own kernel): every change — reading the
+file again, applying the change, replacing the file and appending its history
+line — happens while holding a lock on ``.<rater>.csv.lock`` beside the file
+(``filelock``: an OS lock that a killed process releases at once), so no
+change is lost and the history tells the changes in the order they were made.
+A store that cannot get the lock within :attr:`RatingStore.lock_timeout`
+seconds raises :class:`StoreBusyError` and writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import io
@@ -49,18 +59,24 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from filelock import FileLock, Timeout
+
 from .atomic import append_line, atomic_write_text
 
 if TYPE_CHECKING:  # pandas is imported only by the methods that return frames
     import pandas as pd
 
-__all__ = ["RatingStore", "RaterNameError", "check_rater", "utc_now"]
+__all__ = ["RatingStore", "RaterNameError", "StoreBusyError", "check_rater", "utc_now", "case_name", "case_folder"]
 
 _RATER = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 class RaterNameError(ValueError):
     """A rater name that is not a safe file name."""
+
+
+class StoreBusyError(OSError):
+    """Another program held a rater's file for longer than the store waits; nothing was written."""
 
 
 def check_rater(rater: object) -> str:
@@ -106,10 +122,36 @@ class RatingStore:
         self.clock = clock
         self.path = self.folder / f"{self.rater}.csv"
         self.history_path = self.folder / f"{self.rater}.history.jsonl"
+        self.lock_path = self.folder / f".{self.rater}.csv.lock"
+        self._lock: FileLock | None = None  # made at the first write (opening a store writes nothing)
         self._rows: dict[tuple[str, ...], dict[str, str]] = {}
         self._extra: tuple[str, ...] = ()  # columns found in the file that the store does not know
         self._disk: bytes | None = None  # the file's bytes as last read or written
         self._load()
+
+    #: Seconds a change waits for another process that is writing the same file.
+    lock_timeout: float = 30.0
+
+    def _locked(self) -> FileLock:
+        """The lock that serialises every write of this rater's file and history, across processes."""
+        if self._lock is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(self.lock_path, poll_interval=0.002, preserve_lock_file=True)
+        return self._lock
+
+    @contextlib.contextmanager
+    def _holding(self):
+        """Hold the rater's lock (waiting for another writer at most :attr:`lock_timeout` seconds)."""
+        lock = self._locked()
+        try:
+            lock.acquire(timeout=self.lock_timeout)
+        except Timeout:
+            raise StoreBusyError(f"{self.path}: another program has been writing this file for "
+                                 f"{self.lock_timeout:g} s; the change was not saved: try again") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -278,13 +320,14 @@ class RatingStore:
         unknown = set(values) - set(self.values)
         if unknown:
             raise ValueError(f"unknown value names {sorted(unknown)}; expected some of {list(self.values)}")
-        self._sync()
-        old = self.get(key)
-        new = dict(old or {v: "" for v in self.values})
-        new.update({k: "" if v is None else str(v) for k, v in values.items()})
-        if old == new:
-            return
-        self._apply(key, old, new, undo=False)
+        with self._holding():
+            self._sync()
+            old = self.get(key)
+            new = dict(old or {v: "" for v in self.values})
+            new.update({k: "" if v is None else str(v) for k, v in values.items()})
+            if old == new:
+                return
+            self._apply(key, old, new, undo=False)
 
     def _apply(self, key, old, new, *, undo: bool) -> None:
         if new is None:
@@ -306,6 +349,10 @@ class RatingStore:
         Undo works as a stack: each undo takes back the most recent change that
         is still in force, so repeated undos walk back through the history.
         """
+        with self._holding():
+            return self._undo_change()
+
+    def _undo_change(self) -> dict | None:
         self._sync()
         pending = 0
         for entry in reversed(self._entries()):
@@ -325,3 +372,51 @@ class RatingStore:
     def undo(self) -> bool:
         """Undo the last change that has not been undone; ``False`` when there is none."""
         return self.undo_change() is not None
+
+
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+def case_name(case: object) -> str:
+    """The name a case's judgements are kept under: its descriptor's ``name``, else its folder's name.
+
+    ``case`` is a :class:`~workbook.case.model.Case` (its ``name``) or a case folder
+    (the ``name`` of its ``datapackage.json``, else the folder's name).  The name is
+    made safe as a folder name (lower case; other characters become ``-``).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "My Case"
+    >>> folder.mkdir()
+    >>> case_name(folder)
+    'my-case'
+    >>> _ = (folder / "datapackage.json").write_text('{"name": "moscow-trials"}')
+    >>> case_name(folder)
+    'moscow-trials'
+    """
+    name = getattr(case, "name", None) if not isinstance(case, (str, Path)) else None
+    if not isinstance(name, str) or not name:
+        folder = Path(case)  # type: ignore[arg-type]
+        name = ""
+        try:
+            descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+            if isinstance(descriptor, dict) and isinstance(descriptor.get("name"), str):
+                name = descriptor["name"]
+        except (OSError, ValueError):
+            pass
+        name = name or folder.resolve().name
+    if _SAFE_NAME.fullmatch(name):
+        return name
+    return re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")[:100] or "case"
+
+
+def case_folder(root: str | Path, case: object) -> Path:
+    """The folder under ``root`` that holds one case's judgements: ``root/<case-name>``.
+
+    Notebooks (``SCORES_DIR``), the app and the class server all put a rater's
+    scores for a case in ``case_folder(SCORES_DIR, case) / "<rater>.csv"``, so that
+    scores for two cases never mix.  See :func:`case_name`.
+
+    >>> case_folder("scores", "data/moscow-trials").as_posix()
+    'scores/moscow-trials'
+    """
+    return Path(root) / case_name(case)
