@@ -27,9 +27,10 @@ from typing import Any
 import pandas as pd
 
 import workbook
+from workbook import case_folder, check_rater
 from workbook.charts import plot_corroboration
 
-__all__ = ["ScoringApp", "scoring_app", "rater_from_query"]
+__all__ = ["ScoringApp", "scoring_app", "scoring_page", "rater_from_query"]
 
 #: The chart beside the panel: 4.3 inches at 120 dpi fill the side column (SIDE_COLUMN) without
 #: being scaled down, and its smallest labels (7 points) come out at about 12 pixels.
@@ -54,14 +55,16 @@ STYLE = """<style>
 </style>"""
 
 
-def rater_from_query(query: str, default: str) -> str:
+def rater_from_query(query: str, default: str | None) -> str | None:
     """The rater named in a query string (``rater=ana``), else ``default``.
 
     Voilà passes the page's query string to the kernel in ``QUERY_STRING``, so
-    ``http://127.0.0.1:8866/?rater=ana`` opens the app for the rater ``ana``.
+    ``http://127.0.0.1:8866/?rater=ana`` opens the app for the rater ``ana`` when
+    it runs on one machine (``make app``).  The class server never uses it: there,
+    the server decides who the student is.
 
-    >>> rater_from_query("rater=ana", "student"), rater_from_query("", "student")
-    ('ana', 'student')
+    >>> rater_from_query("rater=ana", ""), rater_from_query("", "")
+    ('ana', '')
     """
     from urllib.parse import parse_qs
 
@@ -248,3 +251,68 @@ def _fit_narrow(ax) -> None:
 def scoring_app(case: Any, rater: str, scores_dir: str | Path) -> ScoringApp:
     """The scoring app of ``rater`` over ``case``, saving to ``<scores_dir>/<rater>.csv``."""
     return ScoringApp(case, rater, scores_dir)
+
+
+class NamePrompt:
+    """No rater name yet: the page asks for one, and opens the app under it (never under a shared default).
+
+    Attributes: ``name`` (the text box), ``start`` (the button), ``message``
+    (why a name was refused), ``app`` (the :class:`ScoringApp` once started) and ``widget``.
+    """
+
+    def __init__(self, case: Any, scores_dir: str | Path):
+        import ipywidgets as w
+
+        self.case, self.scores_dir, self.app = case, scores_dir, None
+        self.name = w.Text(placeholder="e.g. ana", description="Your name", continuous_update=False,
+                           style={"description_width": "initial"})
+        self.start = w.Button(description="Start scoring", button_style="primary")
+        self.message = w.HTML()
+        intro = w.HTML("<p><b>Who is scoring?</b> Type your rater name (lower-case letters, digits, "
+                       "<code>-</code> or <code>_</code>; the same every time): your scores are saved "
+                       "under it.</p>")
+        self.widget = w.VBox([intro, w.HBox([self.name, self.start]), self.message])
+        self.start.on_click(lambda _: self.submit())
+        self.name.observe(lambda _: self.submit(), names="value")
+
+    def __repr__(self) -> str:
+        return "NamePrompt()"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = repr(self)
+        return bundle
+
+    def submit(self) -> bool:
+        """Open the app under the typed name; ``False`` (and a message) when the name cannot be used."""
+        if self.app is not None or not self.name.value.strip():
+            return False
+        try:
+            rater = check_rater(self.name.value.strip())
+        except workbook.RaterNameError as error:
+            self.message.value = f"<p style='color:#9b0014'>{html.escape(str(error))}</p>"
+            return False
+        self.app = ScoringApp(self.case, rater, self.scores_dir)
+        self.widget.children = [self.app.widget]
+        return True
+
+
+def scoring_page(case: Any, rater: str | None, scores_dir: str | Path, *, session: Any = None,
+                 query: str = "") -> ScoringApp | NamePrompt:
+    """What the app page shows: the app of the session's student in a class, else of the named rater.
+
+    In a class (``session.mode == "class"``) the class server has decided who the
+    student is: the case, the rater and the scores folder come from the session and
+    nothing else counts.  On one machine the rater is ``rater``, else ``?rater=`` in
+    the address, else the page asks (:class:`NamePrompt`); scores go to the case's
+    own folder, ``<scores_dir>/<case-name>/<rater>.csv``.
+    """
+    if session is not None and getattr(session, "mode", "single") == "class":
+        return ScoringApp(session.case, session.rater, session.scores_dir)
+    case = case if isinstance(case, workbook.Case) else workbook.load_case(case)
+    folder = case_folder(scores_dir, case)
+    name = (rater or "").strip() or rater_from_query(query, "")
+    if not name:
+        return NamePrompt(case, folder)
+    return ScoringApp(case, name, folder)

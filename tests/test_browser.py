@@ -125,6 +125,33 @@ def test_the_rater_can_come_from_the_address(app_module):
     assert app_module.rater_from_query("rater=", "student") == "student"
 
 
+def test_without_a_name_the_app_asks_for_one_and_never_writes_under_a_shared_default(case, app_module, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    page = app_module.scoring_page(case, "", tmp_path, query="")
+    assert isinstance(page, app_module.NamePrompt) and page.app is None
+    page.name.value = "Not a name!"
+    assert page.app is None and "is not a usable rater name" in page.message.value
+    page.name.value = "ana"
+    assert page.app is not None and page.app.rater == "ana"
+    assert page.app.scores_dir == tmp_path / "moscow-trials"
+    assert list(tmp_path.rglob("*.csv")) == []  # opening writes nothing
+    assert app_module.scoring_page(case, "", tmp_path, query="rater=ben").rater == "ben"
+
+
+def test_in_a_class_the_session_decides_and_the_address_does_not(case, app_module, tmp_path):
+    import matplotlib
+
+    from workbook.faces.session import current_session
+
+    matplotlib.use("Agg")
+    session = current_session({"WORKBOOK_MODE": "class", "WORKBOOK_RATER": "ana", "WORKBOOK_CASE": str(CASE),
+                               "WORKBOOK_SCORES_DIR": str(tmp_path / "class" / "scores")})
+    app = app_module.scoring_page(case, "ben", tmp_path, session=session, query="rater=carl")
+    assert (app.rater, app.scores_dir) == ("ana", tmp_path / "class" / "scores")
+
+
 def test_the_app_notebook_has_the_series_parameters_and_no_stored_outputs():
     nb = nbformat.read(ROOT / "app" / "scoring-app.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -379,7 +406,7 @@ def test_scoring_in_the_voila_app(page, voila, root, tmp_path):
     from playwright.sync_api import expect
 
     want = _expected(root / "data" / "moscow-trials", tmp_path)
-    scores = root / "scores" / f"{APP_RATER}.csv"
+    scores = root / "scores" / "moscow-trials" / f"{APP_RATER}.csv"  # scores are kept apart by case
     times = {}
     side_chart = page.locator(
         "xpath=//div[contains(@class,'widget-vbox')][./div[contains(@class,'widget-html')]//h3[normalize-space()="

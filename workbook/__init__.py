@@ -35,6 +35,7 @@ from .case import (
     validate,
 )
 from .case.scores import ach_store
+from .case.store import RatingStore, StoreBusyError, case_folder, case_name, check_rater
 from .judgement import (
     ach_matrix,
     ach_scores,
@@ -81,6 +82,12 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    # a rater's judgements, kept apart by case and saved without loss (case/store.py)
+    "RatingStore",
+    "StoreBusyError",
+    "case_folder",
+    "case_name",
+    "check_rater",
     "Case",
     "CaseError",
     "DateError",

@@ -30,6 +30,13 @@ of a session for a difference between the file and its history (a change
 whose history line was lost when a process was killed, or a file edited by
 hand); undo steps over those.
 
+Scores are kept apart by case: notebooks, the app and the class server keep a
+rater's file for a case in :func:`case_folder` (``scores/<case-name>/ana.csv``).
+A rater's file of the old flat layout (``scores/ana.csv``) is still read: a store
+whose case folder has no file yet starts from it, and its first change writes
+every old row, with the change, into the case folder (the old file is left as
+it was).
+
 Rows are never dropped behind the user's back: rows for testimonies or criteria
 the caller does not know are kept as they are, columns the store does not know
 (added by hand in a spreadsheet) are kept, and when another program (a second
@@ -164,11 +171,34 @@ class RatingStore:
         except FileNotFoundError:
             return None
 
+    @property
+    def legacy_path(self) -> Path:
+        """Where the file was kept before scores were kept apart by case: ``<folder>/../<rater>.csv``."""
+        return self.folder.parent / f"{self.rater}.csv"
+
+    def _read_legacy(self) -> bytes | None:
+        """The rater's file of the old flat layout, when this case folder has none yet.
+
+        Only a file whose header starts with exactly this store's columns is taken
+        (``scores/ana.csv`` for ``scores/moscow-trials/``), so nothing else is ever
+        mistaken for it.  It is read, never changed: the first change writes every
+        row it had, and the change, into the case folder.
+        """
+        try:
+            data = self.legacy_path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            return None
+        header = ",".join(("rater", *self.keys, *self.values, "updated_at"))
+        first = data.decode("utf-8-sig", "replace").split("\n", 1)[0].rstrip("\r")
+        return data if first == header or first.startswith(header + ",") else None
+
     def _load(self) -> None:
         data = self._read_disk()
         self._disk = data
         self._rows = {}
         self._extra = ()
+        if data is None:
+            data = self._read_legacy()
         if data is None:
             return
         reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))

@@ -3,7 +3,8 @@
 Commands: ``validate`` (print every problem, exit 0 clean, 1 problems, 2 usage),
 ``describe`` (write the full datapackage.json), ``new-case`` (write a template case),
 ``student`` (students' copies), ``report`` (static HTML), ``run-series`` (the series
-on any case), ``csl`` (the bibliography as CSL-JSON).
+on any case), ``csl`` (the bibliography as CSL-JSON), ``class`` (serve the student app to a
+classroom: :mod:`workbook.faces.classroom`).
 """
 
 from __future__ import annotations
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", help="the case folder")
     p.add_argument("-o", "--output", help="the file to write (default: CASE-NAME.csl.json)")
     p.set_defaults(func=_cmd_csl)
+    from .classroom.cli import add_class_command
+
+    add_class_command(sub)  # class: serve the student app to a classroom (faces/classroom/)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
