@@ -10,7 +10,7 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 export PYTHONHASHSEED := 0
 
-.PHONY: lab test env student report notebooks app bench clean lock
+.PHONY: lab test env student report notebooks app class bench clean lock
 
 env: $(STAMP)
 
@@ -32,6 +32,14 @@ APP_PORT ?= 8866
 app: $(STAMP)
 	@echo "Open http://127.0.0.1:$(APP_PORT)/ in your browser (add ?rater=yourname to score as yourname). Ctrl-C stops it."
 	cd app && $(abspath $(BIN))/voila scoring-app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0
+
+# A class: the student app served to the classroom's browsers (join code, teacher's dashboard; docs/teaching.md).
+# It prints the address and codes to give; work is kept in classes/<case-name>/. E.g.
+#   make class CASE=data/my-case CLASS_ARGS="--roster roster.csv --port 8870"
+CASE ?= data/moscow-trials
+CLASS_ARGS ?=
+class: $(STAMP)
+	$(BIN)/python -m workbook class $(CASE) $(CLASS_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
