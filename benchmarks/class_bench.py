@@ -19,7 +19,7 @@ Students join spread over ``--join-window`` seconds (default 60) and click for
 compared with the last level they clicked on each criterion: a difference is a
 *lost change*.  Memory is the resident memory of the server and all kernels
 (``psutil``), divided by the number of students.  A page that Voilà never finishes
-(voila-dashboards/voila#1446) is loaded again after 30 s, as a student would; the
+(voila-dashboards/voila#1446) is loaded again after 150 s, as a student would; the
 count is reported.
 
 Run: ``python benchmarks/class_bench.py`` (or with ``--students 10 --duration 60``
@@ -112,7 +112,7 @@ class Student:
 
     # ------------------------------------------------------------------ the page's widget manager
     async def open_page(self) -> None:
-        page = await self.fetch("/voila/render/scoring-app.ipynb", timeout=30)
+        page = await self.fetch("/voila/render/scoring-app.ipynb", timeout=150)
         kernel_id = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page.body.decode()).group(1)
         await self.connect(kernel_id)
 
