@@ -10,7 +10,7 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 export PYTHONHASHSEED := 0
 
-.PHONY: lab test env student report notebooks app class bench clean lock
+.PHONY: lab test env student report notebooks app class bench bench-class clean lock
 
 env: $(STAMP)
 
@@ -48,6 +48,12 @@ test: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/class_bench.py $(CLASS_BENCH_ARGS)
+
+# Only the class at full size: 30 simulated students against make class (about 7 minutes, loopback)
+CLASS_BENCH_ARGS ?=
+bench-class: $(STAMP)
+	$(BIN)/python benchmarks/class_bench.py $(CLASS_BENCH_ARGS)
 
 # Students' copies of the notebooks, solutions removed, in student/
 student: $(STAMP)

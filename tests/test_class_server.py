@@ -121,7 +121,8 @@ class Client:
         return status, path, body.decode("utf-8", "replace")
 
 
-def alert(page: str) -> str:
+def alert(page: str | bytes) -> str:
+    page = page.decode("utf-8", "replace") if isinstance(page, bytes) else page
     found = re.search(r'role="alert">([^<]*)<', page)
     return html.unescape(found.group(1)) if found else ""
 
@@ -532,3 +533,40 @@ def test_a_server_killed_and_started_again_brings_every_student_back(classroom, 
     active = box.locator("button.widget-toggle-button.mod-active")
     expect(active).to_have_text(re.compile(rf"^\s*{re.escape(pick['label'])}\s*$"))
     expect(page.get_by_text(f"Scoring as {rater}")).to_have_count(1)
+
+
+# --------------------------------------------------------------------------- a class with a roster
+
+
+def test_with_a_roster_only_listed_students_join_and_a_personal_code_proves_a_taken_name(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name\nAna\nben\n", encoding="utf-8")
+    port = free_port()
+    class_dir = tmp_path / "class"
+    command = [sys.executable, "-m", "workbook", "class", str(CASE), "--ip", "127.0.0.1", f"--port={port}",
+               "--class-dir", str(class_dir), "--join-code", JOIN, "--teacher-code", TEACHER, "--roster", str(roster)]
+    server = Server("class server (roster)", command, f"http://127.0.0.1:{port}", SHOTS / "class-roster.log",
+                    _isolated_env(tmp_path / "home"), ROOT)
+    try:
+        server.wait_until_up(f"{server.url}/join", timeout=90)
+        deadline = time.monotonic() + 30
+        while "Personal codes" not in server.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        codes = dict(re.findall(r"^    (ana|ben)\s+([A-Z0-9]{5})$", server.log.read_text(), flags=re.M))
+        assert sorted(codes) == ["ana", "ben"]
+        page = Client(server.url).request("/join")[2].decode()
+        assert '<option value="ana">ana</option><option value="ben">ben</option>' in page
+        status, _, page = Client(server.url).join("carl")
+        assert status == 403 and alert(page) == "'carl' is not on the class list: choose your name from the list."
+        assert Client(server.url).join("ana")[:2] == (302, "/voila/render/scoring-app.ipynb")
+        other = Client(server.url)
+        status, landed, page = other.join("ana")
+        assert (status, landed) == (200, "/join/taken") and "Your personal code (from your teacher)" in page
+        status, _, page = other.request("/join/taken", {"personal": codes["ben"]})
+        assert status == 403 and alert(page) == "That personal code is not right."
+        assert other.cookie("workbook-class-student") is None
+        assert other.request("/join/taken", {"personal": codes["ana"].lower()})[:2] == \
+            (302, "/voila/render/scoring-app.ipynb")
+        assert other.request("/")[:2] == (200, "/")
+    finally:
+        server.stop()
