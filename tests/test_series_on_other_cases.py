@@ -27,6 +27,7 @@ def _run_series(case: Path, out: Path) -> list[str]:
     res = subprocess.run([sys.executable, "-m", "workbook", "run-series", str(case), "--out", str(out)],
                          capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert res.returncode == 0, res.stdout + res.stderr
+    assert "without encryption" not in res.stderr  # the kernel's TCP warning, once per notebook before
     lines = res.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [p.name for p in SERIES]
     for path in SERIES:

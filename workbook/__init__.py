@@ -34,6 +34,7 @@ from .case import (
     split_list,
     validate,
 )
+from .case.lesson import Lesson, load_lesson
 from .case.scores import ach_store
 from .judgement import (
     ach_matrix,
@@ -62,6 +63,7 @@ from .judgement import (
 )
 from .views.ach_panel import AchPanel
 from .views.charts import plot_ach_heatmap, plot_agreement, plot_timeline
+from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
 from .views.widgets import ScoringPanel, scoring_panel
 
 __version__ = "0.1.0"
@@ -90,6 +92,13 @@ __all__ = [
     "load_case",
     "split_list",
     "validate",
+    # what a case says about itself in the notebooks (case/lesson.py, views/lesson.py)
+    "CaseText",
+    "Lesson",
+    "absent_table",
+    "case_text",
+    "load_lesson",
+    "table_or_sentence",
     # chains of custody and dependence between testimonies (judgement/custody.py)
     "custody_chain",
     "custody_line",

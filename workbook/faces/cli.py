@@ -9,10 +9,14 @@ on any case), ``csl`` (the bibliography as CSL-JSON).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
 
+from ..case.atomic import atomic_write_text
+from ..case.datapackage import name_and_title
+from ..case.lesson import lesson_problems
 from ..case.loading import CaseError, load_case, validate
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template_case"
@@ -29,14 +33,27 @@ def _case_folder(text: str) -> Path:
     return folder
 
 
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     folder = _case_folder(args.path)
-    problems = validate(folder)
+    case = None
+    try:
+        case = load_case(folder)
+        problems = []
+    except CaseError as exc:
+        problems = list(exc.problems)
+    problems += lesson_problems(folder)
     for problem in problems:
         print(problem)
-    if problems and not args.quiet:
-        noun = "problem" if len(problems) == 1 else "problems"
-        print(f"{len(problems)} {noun} in {args.path}", file=sys.stderr)
+    if not args.quiet:
+        if problems:
+            print(f"{_plural(len(problems), 'problem')} in {args.path}", file=sys.stderr)
+        elif case is not None:
+            print(f"ok: {_plural(len(case.present), 'table')}, "
+                  f"{_plural(len(case.testimonies), 'testimony', 'testimonies')}", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -53,6 +70,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
         print("the descriptor was not written: fix the problems above first", file=sys.stderr)
         return 1
     print(f"wrote {target}")
+    print(f"  title: {json.loads(target.read_text(encoding='utf-8'))['title']}")
     for name in case.present:
         print(f"  {name}: {len(case.table(name))} rows")
     return 0
@@ -70,6 +88,10 @@ def _cmd_new_case(args: argparse.Namespace) -> int:
     for source in sorted(TEMPLATE.iterdir()):
         if source.is_file():
             shutil.copyfile(source, folder / source.name)
+    # the template's name and title become the folder's ("data/harbour-fire": "harbour-fire", "Harbour fire")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["name"], descriptor["title"] = name_and_title(folder)
+    atomic_write_text(folder / "datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote a template case to {folder}; edit its CSV files, then run: python -m workbook validate {folder}")
     return 0
 
@@ -100,7 +122,7 @@ def _cmd_run_series(args: argparse.Namespace) -> int:
     from .series import execute, series
 
     folder = _case_folder(args.case)
-    problems = validate(folder)
+    problems = validate(folder) + lesson_problems(folder)
     if problems:
         for problem in problems:
             print(problem)
@@ -112,7 +134,7 @@ def _cmd_run_series(args: argparse.Namespace) -> int:
                   "CLASS_SCORES_DIR": str((out / "class-scores").resolve())}
     for path in series():
         start = time.perf_counter()
-        execute(path, output=out / path.name, parameters=parameters)
+        execute(path, output=out / path.name, parameters=parameters, quiet_kernel=True)
         print(f"{path.name}: {time.perf_counter() - start:.1f} s")
     return 0
 
