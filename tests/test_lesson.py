@@ -97,3 +97,20 @@ def test_absent_tables_and_empty_frames_are_one_plain_sentence():
     with pytest.raises(KeyError, match="not an optional table"):
         missing_table_sentence("sources")
 
+
+
+def test_every_key_a_notebook_asks_for_is_documented_and_the_bundled_case_uses_no_other():
+    """docs/case-contract.md lists the keys each notebook shows; the bundled case has no section no notebook shows."""
+    import json
+    import re
+
+    doc = (ROOT / "docs" / "case-contract.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "notebooks").glob("0[0-8]-*.ipynb")):
+        number = path.name[:2]
+        source = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+        asked = set(re.findall(r'case_text\(lesson, "([^"]+)"', source)) | set(re.findall(r'lesson\.text\("([^"]+)"\)', source))
+        if not asked:
+            continue
+        row = next(line for line in doc.splitlines() if line.startswith(f"| {number} |"))
+        assert set(re.findall(r"`([^`]+)`", row)) == asked, path.name
+        assert set(load_lesson(ROOT / "data" / "moscow-trials", number).sections) <= asked, path.name
