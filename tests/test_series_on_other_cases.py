@@ -44,6 +44,7 @@ def test_series_runs_on_the_template_case(tmp_path):
     res = subprocess.run([sys.executable, "-m", "workbook", "new-case", str(case)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     print("\n".join(_run_series(case, tmp_path / "run")))
+    assert _leaks_and_empty_tables(tmp_path / "run") == ([], [])
 
 
 @pytest.mark.slow
@@ -70,6 +71,19 @@ def _outputs(nb) -> list[tuple[str, str]]:
     return found
 
 
+def _leaks_and_empty_tables(run: Path) -> tuple[list[str], list[str]]:
+    """Outputs of a series run that name the bundled case, and outputs that are a raw empty table."""
+    leaks, empty = [], []
+    for path in SERIES:
+        nb = nbformat.read(run / path.name, as_version=4)
+        for cell_id, text in _outputs(nb):
+            leaks += [f"{path.name} [{cell_id}]: ...{text[max(0, m.start() - 40):m.end() + 20]}..."
+                      for m in BUNDLED_WORDS.finditer(text)]
+            if "Empty DataFrame" in text or "<tbody>\n  </tbody>" in text:
+                empty.append(f"{path.name} [{cell_id}]")
+    return leaks, empty
+
+
 @pytest.mark.slow
 def test_series_on_a_case_written_from_the_contract_speaks_only_of_that_case(tmp_path):
     """Issue 14, item 1: no output names the bundled case, and no output is a raw empty table."""
@@ -77,16 +91,7 @@ def test_series_on_a_case_written_from_the_contract_speaks_only_of_that_case(tmp
     shutil.copytree(OTHER_CASE, case)
     assert not (case / "whereabouts.csv").exists() and not (case / "lesson").exists()
     _run_series(case, tmp_path / "run")
-    leaks, empty = [], []
-    for path in SERIES:
-        nb = nbformat.read(tmp_path / "run" / path.name, as_version=4)
-        for cell_id, text in _outputs(nb):
-            leaks += [f"{path.name} [{cell_id}]: ...{text[max(0, m.start() - 40):m.end() + 20]}..."
-                      for m in BUNDLED_WORDS.finditer(text)]
-            if "Empty DataFrame" in text or "<tbody>\n  </tbody>" in text:
-                empty.append(f"{path.name} [{cell_id}]")
-    assert leaks == []
-    assert empty == []
+    assert _leaks_and_empty_tables(tmp_path / "run") == ([], [])
     six = nbformat.read(tmp_path / "run" / "06-timelines-and-alibis.ipynb", as_version=4)
     texts = [text for _, text in _outputs(six)]
     assert any("This case has no whereabouts table; add one to check alleged meetings against where people "
