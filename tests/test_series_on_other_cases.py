@@ -132,3 +132,36 @@ def test_a_case_with_its_own_lesson_text_is_shown_it(tmp_path):
     assert repr(workbook.case_text(lesson, "references", "This case lists no references of its own.")) == \
         "This case lists no references of its own."
     assert workbook.case_text(lesson, "settings") is None
+
+
+@pytest.mark.slow
+def test_series_on_a_case_of_the_required_tables_only_names_each_missing_table(tmp_path):
+    """A case with sources, claims, testimonies and evidence only: each absent table is one plain sentence."""
+    import csv
+
+    case = tmp_path / "required-only"
+    shutil.copytree(OTHER_CASE, case)
+    for name in ("people", "custody", "hypotheses"):
+        (case / f"{name}.csv").unlink()
+    for name, column in (("testimonies", "speaker_id"), ("claims", "people")):  # they would point at people.csv
+        with open(case / f"{name}.csv", encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        for row in rows:
+            row[column] = ""
+        with open(case / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    _run_series(case, tmp_path / "run")
+    assert _leaks_and_empty_tables(tmp_path / "run") == ([], [])
+    shown = {path.name[:2]: [text for _, text in _outputs(nbformat.read(tmp_path / "run" / path.name, as_version=4))]
+             for path in SERIES}
+    assert workbook_sentence("custody") in shown["01"]
+    assert workbook_sentence("people") in shown["02"]
+    assert workbook_sentence("hypotheses") in shown["07"]
+
+
+def workbook_sentence(table: str) -> str:
+    from workbook.case.lesson import missing_table_sentence
+
+    return missing_table_sentence(table)
