@@ -35,7 +35,7 @@ import pandas as pd
 
 from .cases import Case
 from .contract import SCORE_COLUMNS
-from .custody import TIES, _check_ties, _group_roots, _positions, _spread, _tie_edges
+from .custody import TIES, _check_ties, _group_roots, _positions, _spread, _tie_edges, is_assessment
 
 __all__ = [
     "STANCES",
@@ -109,15 +109,16 @@ def _evidence_codes(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: np.ndarray,
-           credibility: pd.Series | None, ties: tuple[str, ...]) -> pd.DataFrame:
+           credibility: pd.Series | None, edges: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     """Counts per claim and stance over distinct (testimony, claim, stance) items.
 
     All claims and stances are done in one pass: each item is linked to the
     keys of its testimony *within its own claim and stance*, so groups never
     cross from one claim or stance to another.  Rows come out sorted by claim
-    code, then stance in the order of ``STANCES``.
+    code, then stance in the order of ``STANCES``; the column ``_pair`` holds
+    ``claim code * 3 + stance code`` for merging.
     """
-    edge_t, edge_k = _tie_edges(case, ties)
+    edge_t, edge_k = edges
     if len(edge_k):  # a key held by one testimony can link nothing
         shared = np.bincount(edge_k)[edge_k] > 1
         edge_t, edge_k = edge_t[shared], edge_k[shared]
@@ -138,6 +139,7 @@ def _tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: 
         "stance": pd.Series(np.array(STANCES, dtype=object)[pair_code % len(STANCES)], dtype="str"),
         "raw": np.bincount(group, minlength=n_groups).astype("int64"),
         "independent": np.bincount(group[is_root], minlength=n_groups).astype("int64"),
+        "_pair": pair_code.astype("int64"),
     })
     if credibility is not None:
         by_row = np.full(len(case.testimonies), np.nan)
@@ -154,8 +156,43 @@ def _tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: 
     return out
 
 
+#: How :func:`corroboration` treats assessments: kept apart (the default) or counted as testimony.
+ASSESSMENT_MODES = ("apart", "count")
+
+
+def _split_tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: np.ndarray,
+                 credibility: pd.Series | None, ties: tuple[str, ...], assessments: str,
+                 inferred: bool) -> pd.DataFrame:
+    """:func:`_tally` with first-order testimony and assessments counted apart (or together)."""
+    if assessments not in ASSESSMENT_MODES:
+        raise ValueError(f"assessments must be one of: {', '.join(ASSESSMENT_MODES)}; not {assessments!r}")
+    together = assessments == "count"
+    edges = _tie_edges(case, ties, inferred=inferred, through_assessments=together)
+    judged = is_assessment(case).to_numpy()[t_code] if len(t_code) else np.zeros(0, dtype=bool)
+    first = np.ones(len(t_code), dtype=bool) if together else ~judged
+    out = _tally(case, t_code[first], claim_code[first], stance_code[first], credibility, edges)
+    part = _tally(case, t_code[judged], claim_code[judged], stance_code[judged], None, edges)
+    part = part.rename(columns={"raw": "assessments", "independent": "assessments_independent"})
+    out = out.merge(part, on="_pair", how="outer", suffixes=("", "_a"), sort=True)
+    for name in ("claim_id", "stance"):
+        out[name] = out[name].fillna(out[f"{name}_a"]).astype("str")
+    counts = ["raw", "independent", "assessments", "assessments_independent"]
+    if credibility is not None:
+        counts.append("scored")
+    for name in counts:
+        out[name] = out[name].fillna(0).astype("int64")
+    for name in ("weighted", "independent_weighted"):
+        if name in out.columns:
+            out[name] = out[name].fillna(0.0).astype("float64")
+    keep = ["claim_id", "stance", "raw", "independent"]
+    keep += [c for c in ("scored", "weighted", "independent_weighted") if c in out.columns]
+    keep += ["assessments", "assessments_independent"]
+    return out[keep].reset_index(drop=True)
+
+
 def corroboration(case: Case, scores: pd.DataFrame | pd.Series | None = None,
-                  ties: str | Iterable[str] = TIES) -> pd.DataFrame:
+                  ties: str | Iterable[str] = TIES, *, assessments: str = "apart",
+                  inferred: bool = True) -> pd.DataFrame:
     """One row per claim and stance found in evidence.csv, with how much evidence there is.
 
     Columns: ``claim_id``, ``statement``, ``stance``, ``raw`` (number of
@@ -191,7 +228,7 @@ def corroboration(case: Case, scores: pd.DataFrame | pd.Series | None = None,
     """
     ties = _check_ties(ties)
     credibility = _credibility(case, scores)
-    out = _tally(case, *_evidence_codes(case), credibility, ties)  # in the order of claims.csv
+    out = _split_tally(case, *_evidence_codes(case), credibility, ties, assessments, inferred)
     statements = dict(zip(case.claims["claim_id"], case.claims["statement"]))
     out.insert(1, "statement", out["claim_id"].map(statements).astype("str"))
     return out
@@ -225,7 +262,8 @@ def _claim_tree(case: Case) -> tuple[list[str], dict[str, int], dict[str, list[s
 
 
 def corroboration_tree(case: Case, scores: pd.DataFrame | pd.Series | None = None,
-                       ties: str | Iterable[str] = TIES) -> pd.DataFrame:
+                       ties: str | Iterable[str] = TIES, *, assessments: str = "apart",
+                       inferred: bool = True) -> pd.DataFrame:
     """:func:`corroboration` rolled up the claim tree: each claim with its sub-claims' evidence.
 
     A claim's testimonies are its own and those of all its descendants (each
@@ -239,7 +277,7 @@ def corroboration_tree(case: Case, scores: pd.DataFrame | pd.Series | None = Non
     >>> case = load_case(Path(__file__).with_name("template_case"))
     >>> corroboration_tree(case)[["depth", "claim_id", "stance", "raw", "independent"]]
        depth claim_id       stance  raw  independent
-    0      0     fire     supports    4            1
+    0      0     fire     supports    4            2
     1      0     fire  contradicts    2            1
     2      1  meeting     supports    1            1
     3      1   motive     supports    1            1
@@ -262,7 +300,8 @@ def corroboration_tree(case: Case, scores: pd.DataFrame | pd.Series | None = Non
     position = np.empty(len(order), dtype="int64")
     position[rank] = np.arange(len(order))
     pairs, t_rolled = items // n_t, items % n_t
-    out = _tally(case, t_rolled, position[pairs // len(STANCES)], pairs % len(STANCES), credibility, ties)
+    out = _split_tally(case, t_rolled, position[pairs // len(STANCES)], pairs % len(STANCES), credibility, ties,
+                       assessments, inferred)
     out = out.assign(_rank=rank[[row_of[c] for c in out["claim_id"]]]).sort_values(
         ["_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
     statements = dict(zip(case.claims["claim_id"], case.claims["statement"]))

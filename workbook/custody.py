@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .cases import Case, split_list
-from .contract import CONTENT_SHAPING_ACTIONS
+from .contract import ASSESSMENT_SETTINGS, CONTENT_SHAPING_ACTIONS
 
 if TYPE_CHECKING:  # imported lazily at run time: both are slow to import
     import networkx as nx
@@ -51,13 +51,14 @@ __all__ = [
     "derivation_graph",
     "custody_prov",
     "dependence_groups",
+    "is_assessment",
 ]
 
 #: The kinds of tie that make two testimonies dependent, in the order they are documented.
 TIES = ("speaker", "origin", "custodian")
 
 _CHAIN_COLUMNS = ["source_id", "depth", "seq", "date", "date_earliest", "date_latest",
-                  "custodian", "action", "from_source_id", "notes"]
+                  "custodian", "action", "from_source_id", "notes", "attested"]
 
 
 # --------------------------------------------------------------------------- derivation
@@ -486,8 +487,45 @@ def _normal_custodian(names: pd.Series) -> list[str]:
     return [" ".join(name.split()).casefold() for name in names.to_numpy(dtype=object)]
 
 
-def _parent_codes(case: Case) -> tuple[np.ndarray, np.ndarray]:
-    """Derivation edges as (child, parent) row positions in sources.csv."""
+def is_assessment(case: Case) -> pd.Series:
+    """Which testimonies are assessments: a judgement about the evidence, not testimony about the event.
+
+    A row is an assessment when its ``statement_kind`` says ``assessment``, or
+    when ``statement_kind`` is empty and its ``setting`` is one of
+    ``scholarly_assessment`` or ``official_finding`` (a scholar's or a
+    commission's or a court's judgement).  ``statement_kind`` = ``testimony``
+    keeps a row first-order whatever its setting.  Returns a boolean Series
+    named ``assessment``, indexed by ``testimony_id`` in the order of
+    testimonies.csv.  See ``docs/assessments.md`` for why the two are kept apart.
+
+    >>> from pathlib import Path
+    >>> from workbook import load_case
+    >>> case = load_case(Path(__file__).with_name("template_case"))
+    >>> is_assessment(case)["t-history"], is_assessment(case)["t-neighbour-court"]
+    (np.False_, np.False_)
+    """
+    t = case.testimonies
+    kind = t["statement_kind"] if "statement_kind" in t.columns else pd.Series([""] * len(t), index=t.index)
+    kind = kind.fillna("").astype("str").to_numpy(dtype=object)
+    by_setting = t["setting"].isin(list(ASSESSMENT_SETTINGS)).to_numpy()
+    flag = np.where(kind == "assessment", True, np.where(kind == "testimony", False, by_setting))
+    index = pd.Index(t["testimony_id"].to_numpy(dtype=object), dtype="str", name="testimony_id")
+    return pd.Series(flag.astype(bool), index=index, name="assessment")
+
+
+def _inferred_steps(custody: pd.DataFrame) -> np.ndarray:
+    """Custody rows whose step the case marks as inferred (not stated by the sources)."""
+    if "attested" not in custody.columns:
+        return np.zeros(len(custody), dtype=bool)
+    return (custody["attested"].fillna("") == "inferred").to_numpy()
+
+
+def _parent_codes(case: Case, inferred: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Derivation edges as (child, parent) row positions in sources.csv.
+
+    With ``inferred=False`` a custody step marked ``attested`` = ``inferred``
+    does not count as a derivation through its ``from_source_id``.
+    """
     sources = case.sources
     derived = sources["derived_from"].to_numpy(dtype=object)
     rows = np.flatnonzero(derived != "")
@@ -498,7 +536,10 @@ def _parent_codes(case: Case) -> tuple[np.ndarray, np.ndarray]:
             children.append(int(row))
             parents.append(parent)
     custody = case.custody
-    linked = custody[custody["from_source_id"] != ""]
+    keep = (custody["from_source_id"] != "").to_numpy()
+    if not inferred:
+        keep &= ~_inferred_steps(custody)
+    linked = custody[keep]
     source_ids = sources["source_id"]
     child = np.concatenate([np.array(children, dtype="int64"), _positions(linked["source_id"], source_ids)])
     parent = np.concatenate([_positions(parents, source_ids) if parents else np.zeros(0, "int64"),
@@ -507,7 +548,18 @@ def _parent_codes(case: Case) -> tuple[np.ndarray, np.ndarray]:
     return child[ok], parent[ok]
 
 
-def _tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _start_sources(case: Case) -> np.ndarray:
+    """Each testimony's first source on its derivation path: ``quoted_from`` where given, else ``source_id``."""
+    t = case.testimonies
+    start = t["source_id"].to_numpy(dtype=object)
+    if "quoted_from" in t.columns:
+        quoted = t["quoted_from"].fillna("").to_numpy(dtype=object)
+        start = np.where(quoted != "", quoted, start)
+    return _positions(pd.Series(start, dtype="object"), case.sources["source_id"])
+
+
+def _tie_edges(case: Case, ties: tuple[str, ...], inferred: bool = True,
+               through_assessments: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Edges testimony -> key for the chosen ties; testimonies are row positions in testimonies.csv.
 
     Keys are ``speaker:x``, ``origin:<source>`` for each source on the
@@ -515,6 +567,17 @@ def _tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
     who shaped the content of a source on that path (integer codes, distinct
     across kinds); two testimonies are tied when they share a key.  Each
     (testimony, key) edge appears once.
+
+    A testimony's path starts at its ``quoted_from`` source where the case
+    gives one (a document quoted in a compilation descends from that document,
+    not from everything the compilation cites), else at its ``source_id``.
+    An assessment (:func:`is_assessment`) is a judgement made in the source it
+    starts from: unless ``through_assessments``, its origin key is that source
+    alone (in a key space of its own, shared only with other assessments made
+    there) and its custodian keys are that source's own custodians, so that a
+    compilation's judgement never ties the documents it cites to each other.
+    With ``inferred=False``, custody steps marked ``attested`` = ``inferred``
+    make no derivation and no custodian key.
     """
     testimonies = case.testimonies
     parts_t: list[np.ndarray] = []
@@ -529,9 +592,12 @@ def _tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
         offset += len(uniques)
     if "origin" in ties or "custodian" in ties:
         n = len(case.sources)
-        child, parent = _parent_codes(case)
-        read = _positions(testimonies["source_id"], case.sources["source_id"])
-        known = np.flatnonzero(read >= 0)
+        child, parent = _parent_codes(case, inferred)
+        read = _start_sources(case)
+        judged = (np.zeros(len(testimonies), dtype=bool) if through_assessments
+                  else is_assessment(case).to_numpy())
+        known = np.flatnonzero((read >= 0) & ~judged)
+        judging = np.flatnonzero((read >= 0) & judged)
         kinds = []
         if "origin" in ties:
             # Two derivation paths share a source exactly when they share a source
@@ -539,19 +605,39 @@ def _tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarra
             has_parent = np.zeros(n, dtype=bool)
             has_parent[child] = True
             first = np.flatnonzero(~has_parent)
-            kinds.append((first, first, n))
+            kinds.append((first, first, n, "origin"))
         if "custodian" in ties:
             custody = case.custody
-            shaping = custody[custody["action"].isin(CONTENT_SHAPING_ACTIONS) & (custody["custodian"] != "")]
+            shaping_rows = custody["action"].isin(CONTENT_SHAPING_ACTIONS).to_numpy() & \
+                (custody["custodian"] != "").to_numpy()
+            if not inferred:
+                shaping_rows &= ~_inferred_steps(custody)
+            shaping = custody[shaping_rows]
             codes, uniques = pd.factorize(np.array(_normal_custodian(shaping["custodian"]), dtype=object))
             where = _positions(shaping["source_id"], case.sources["source_id"])
-            kinds.append((where[where >= 0], codes.astype("int64")[where >= 0], len(uniques)))
-        for own_source, own_label, width in kinds:
+            kinds.append((where[where >= 0], codes.astype("int64")[where >= 0], len(uniques), "custodian"))
+        for own_source, own_label, width, kind in kinds:
             start, count, labels = _inherit(n, child, parent, own_source, own_label)
             run, at = _spread(start[read[known]], count[read[known]])
             parts_t.append(known[run])
             parts_k.append(labels[at] + offset)
             offset += width
+            if not len(judging):
+                continue
+            if kind == "origin":  # the source the judgement is made in, in a key space of its own
+                parts_t.append(judging)
+                parts_k.append(read[judging] + offset)
+                offset += n
+            else:  # the custodians who shaped that source itself, not the ones it cites
+                order = np.argsort(own_source, kind="stable")
+                src, lab = own_source[order], own_label[order]
+                lo = np.searchsorted(src, read[judging], side="left")
+                hi = np.searchsorted(src, read[judging], side="right")
+                run, at = _spread(lo, hi - lo)
+                pairs = np.unique(np.stack([judging[run], lab[at]], axis=1), axis=0) if len(run) else \
+                    np.zeros((0, 2), dtype="int64")
+                parts_t.append(pairs[:, 0].astype("int64"))
+                parts_k.append(pairs[:, 1].astype("int64") + offset - width)
     if not parts_t:
         return np.zeros(0, "int64"), np.zeros(0, "int64")
     return np.concatenate(parts_t).astype("int64"), np.concatenate(parts_k).astype("int64")
@@ -599,7 +685,8 @@ def _group_roots(n_items: int, item: np.ndarray, key: np.ndarray) -> np.ndarray:
 
 
 def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
-                      testimonies: Iterable[str] | None = None) -> pd.Series:
+                      testimonies: Iterable[str] | None = None, *, inferred: bool = True,
+                      through_assessments: bool = False) -> pd.Series:
     """Which testimonies depend on each other, as groups among the given testimonies.
 
     Two testimonies are tied by
@@ -615,12 +702,28 @@ def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
     testimonies only (all of the case's when ``testimonies`` is None): a third
     testimony left out never links two others, so a later compilation that
     quotes two independent documents does not make them dependent unless a
-    testimony read in the compilation is itself counted.
+    testimony read in the compilation is itself counted.  The 1950 history of
+    the template quotes the neighbour (its ``quoted_from`` is the court record),
+    so it is tied to the neighbour and not to the miller's letter it also cites.
 
     Returns a Series named ``group``, indexed by ``testimony_id`` in the order
     of testimonies.csv, whose value is the group's label: **the smallest
     testimony id in the group** (code-point order, as Python's ``sorted``).  A
     testimony tied to no other is its own group, labelled by its own id.
+
+    Two rules keep a compilation from tying everything it cites:
+
+    - a testimony with ``quoted_from`` descends from that source, not from
+      every source the compilation it is read in was made from;
+    - an assessment (:func:`is_assessment`: a scholar's, a commission's or a
+      court's judgement) is tied by origin only to other assessments made in
+      the same source, and by custodian only through that source's own
+      custodians.  ``through_assessments=True`` gives the old rule, under which
+      an assessment carried every source its compilation was made from (and so
+      tied the documents it cites to each other).
+
+    ``inferred=False`` leaves out custody steps marked ``attested`` =
+    ``inferred`` (a step the case builder infers, not one the sources state).
 
     >>> from pathlib import Path
     >>> from workbook import load_case
@@ -628,10 +731,10 @@ def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
     >>> dependence_groups(case, testimonies=["t-miller-letter", "t-neighbour-court"]).to_dict()
     {'t-neighbour-court': 't-neighbour-court', 't-miller-letter': 't-miller-letter'}
     >>> dependence_groups(case, testimonies=["t-miller-letter", "t-neighbour-court", "t-history"]).to_dict()
-    {'t-neighbour-court': 't-history', 't-miller-letter': 't-history', 't-history': 't-history'}
+    {'t-neighbour-court': 't-history', 't-miller-letter': 't-miller-letter', 't-history': 't-history'}
     """
     ties = _check_ties(ties)
-    edge_t, edge_k = _tie_edges(case, ties)
+    edge_t, edge_k = _tie_edges(case, ties, inferred=inferred, through_assessments=through_assessments)
     ids = case.testimonies["testimony_id"]
     if testimonies is None:
         rows = np.arange(len(ids), dtype="int64")
