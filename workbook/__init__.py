@@ -7,7 +7,8 @@ display); styling is an explicit call.
 from .cases import Case, CaseError, Problem, load_case, split_list, validate
 from .contract import TABLES
 from .dates import DateError, edtf_bounds
-from .custody import custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path
+from .custody import (custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path,
+                      is_assessment)
 from .corroboration import corroboration, corroboration_tree, unanimity_curve, unanimity_posterior
 from .ach import AchPanel, ach_matrix, ach_scores, ach_store, diagnosticity, load_ach, plot_ach_heatmap, sensitivity
 from .timeline import plot_timeline, timeline, whereabouts_conflicts
@@ -34,6 +35,7 @@ __all__ = [
     "custody_line",
     "custody_prov",
     "dependence_groups",
+    "is_assessment",
     "derivation_graph",
     "derivation_path",
     # corroboration per claim and the paradox of unanimity (corroboration.py)

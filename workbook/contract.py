@@ -46,7 +46,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "evidence.stance": ("supports", "contradicts", "qualifies"),
     "custody.action": (
         "created", "recorded", "edited", "redacted", "translated", "copied", "summarized",
-        "quoted", "published", "archived", "declassified", "lost", "destroyed",
+        "quoted", "published", "archived", "declassified", "lost", "destroyed", "sent", "received",
     ),
     "custody.attested": ("stated", "inferred"),
 }

@@ -536,7 +536,7 @@ def _parent_codes(case: Case, inferred: bool = True) -> tuple[np.ndarray, np.nda
             children.append(int(row))
             parents.append(parent)
     custody = case.custody
-    keep = (custody["from_source_id"] != "").to_numpy()
+    keep = (custody["from_source_id"] != "").to_numpy().copy()
     if not inferred:
         keep &= ~_inferred_steps(custody)
     linked = custody[keep]
@@ -608,7 +608,7 @@ def _tie_edges(case: Case, ties: tuple[str, ...], inferred: bool = True,
             kinds.append((first, first, n, "origin"))
         if "custodian" in ties:
             custody = case.custody
-            shaping_rows = custody["action"].isin(CONTENT_SHAPING_ACTIONS).to_numpy() & \
+            shaping_rows = custody["action"].isin(CONTENT_SHAPING_ACTIONS).to_numpy().copy() & \
                 (custody["custodian"] != "").to_numpy()
             if not inferred:
                 shaping_rows &= ~_inferred_steps(custody)
