@@ -185,7 +185,7 @@ def custody_chain(case: Case, testimony_id: str) -> pd.DataFrame:
     chain = steps.assign(depth=steps["source_id"].map(depths).astype("int64"))
     chain = chain.sort_values(["depth", "source_id", "seq"], ascending=[False, True, True],
                               na_position="first", kind="stable")
-    return chain[_CHAIN_COLUMNS].reset_index(drop=True)
+    return chain.reindex(columns=_CHAIN_COLUMNS, fill_value="").reset_index(drop=True)
 
 
 def _step_text(action: str, custodian: str, date: str, previous_custodian: str | None) -> str:
