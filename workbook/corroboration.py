@@ -186,7 +186,8 @@ def _split_tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_
             out[name] = out[name].fillna(0.0).astype("float64")
     keep = ["claim_id", "stance", "raw", "independent"]
     keep += [c for c in ("scored", "weighted", "independent_weighted") if c in out.columns]
-    keep += ["assessments", "assessments_independent"]
+    if not together:  # counted with testimony, they have no columns of their own: the frame is as before
+        keep += ["assessments", "assessments_independent"]
     return out[keep].reset_index(drop=True)
 
 
@@ -204,6 +205,20 @@ def corroboration(case: Case, scores: pd.DataFrame | pd.Series | None = None,
     counts once, by its most credible member).  A testimony without a score
     counts 0 in the weighted sums: an unscored testimony adds nothing until
     someone weighs it (compare ``scored`` with ``raw``).
+
+    **Assessments are counted apart.**  An assessment (a scholar's, a
+    commission's or a court's judgement about the evidence; see
+    :func:`workbook.is_assessment` and ``docs/assessments.md``) is not
+    testimony about the event: by default (``assessments="apart"``) ``raw``,
+    ``independent`` and the weighted columns count first-order testimony only,
+    and two more columns report the assessments with that stance:
+    ``assessments`` (how many) and ``assessments_independent`` (how many
+    groups: one scholar's eight judgements are one voice).  A claim and stance
+    held only by assessments keeps its row, with ``raw`` 0.
+    ``assessments="count"`` counts them as testimony, as before (and under the
+    old tie rule, ``dependence_groups(..., through_assessments=True)``), with
+    no assessment columns.  ``inferred=False`` leaves out custody steps the
+    case marks as inferred when forming the groups.
 
     ``scores`` is either per-testimony credibility (a frame with
     ``testimony_id`` and ``credibility`` between 0 and 1, averaged over raters
