@@ -36,6 +36,7 @@ from .case import (
 )
 from .case.scores import ach_store
 from .judgement import (
+    ach_evidence,
     ach_matrix,
     ach_scores,
     agreement,
@@ -106,6 +107,7 @@ __all__ = [
     "unanimity_posterior",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
+    "ach_evidence",
     "ach_matrix",
     "ach_scores",
     "ach_store",
