@@ -161,3 +161,16 @@ def test_custody_steps_say_whether_they_are_inferred(case):
         ["stalin", "received"], ["russian-archives", "archived"], ["russian-archives", "declassified"]]
     assert c.loc[("nkid-note-sokolnikov-ota-1935", 2), ["custodian", "date"]].tolist() == [
         "case-file-keeper-not-named", ""]
+
+
+def test_custody_chain_follows_quoted_from(case):
+    # read in Conquest's book, quoting the newspaper, which rests on the airport's information;
+    # not through everything else Conquest's book was made from
+    chain = workbook.custody_chain(case, "t-aftenposten-1937-01-25")
+    assert sorted(set(chain["source_id"])) == [
+        "aftenposten-1937-01-25", "conquest-great-terror", "kjeller-airport-information"]
+    assert chain["attested"].tolist().count("inferred") == 2
+    draft = workbook.custody_chain(case, "t-draft-piatakov-hess")
+    assert sorted(set(draft["source_id"])) == [
+        "furr-2009", "interrogation-radek-1936-12-04", "interrogation-sokolnikov-1936-12-12",
+        "interrogations-piatakov-1936", "lubianka-2004", "vyshinsky-draft-1937"]

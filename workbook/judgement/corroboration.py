@@ -288,7 +288,7 @@ def corroboration_tree(case: Case, scores: pd.DataFrame | pd.Series | None = Non
     >>> case = load_case(Path(__file__).parents[1] / "template_case")
     >>> corroboration_tree(case)[["depth", "claim_id", "stance", "raw", "independent"]]
        depth claim_id       stance  raw  independent
-    0      0     fire     supports    4            2
+    0      0     fire     supports    4            1
     1      0     fire  contradicts    2            1
     2      1  meeting     supports    1            1
     3      1   motive     supports    1            1

@@ -126,6 +126,23 @@ def _reading_source(case: Case, testimony_id: str) -> str:
     return str(found.iloc[0])
 
 
+def _testimony_parents(case: Case, testimony_id: str) -> tuple[str, dict[str, list[str]]]:
+    """The source a testimony is read in, and the derivation map its path follows.
+
+    Where the testimony names ``quoted_from`` (its words come from that source,
+    quoted in a compilation), the source it is read in leads back to that
+    source only, not to everything the compilation was made from.
+    """
+    read_in = _reading_source(case, testimony_id)
+    parents = _parents_map(case)
+    if "quoted_from" in case.testimonies.columns:
+        quoted = case.testimonies.loc[case.testimonies["testimony_id"] == testimony_id, "quoted_from"].iloc[0]
+        if quoted and quoted != read_in:
+            parents = dict(parents)
+            parents[read_in] = [str(quoted)]
+    return read_in, parents
+
+
 def derivation_path(case: Case, source_id: str) -> list[str]:
     """``source_id`` and every source it was made from, oldest first.
 
@@ -148,8 +165,9 @@ def custody_chain(case: Case, testimony_id: str) -> pd.DataFrame:
     """The chain of custody of a testimony, from its origin to the source it is read in.
 
     One row per custody step of every source on the testimony's derivation
-    path (the source it is read in and all sources that one was made from),
-    oldest first: ancestors before descendants (by ``depth``, deepest first),
+    path (the source it is read in and all sources that one was made from,
+    or, where the testimony names ``quoted_from``, that source and its
+    ancestors), oldest first: ancestors before descendants (by ``depth``, deepest first),
     then by ``source_id``, then by ``seq``.  ``depth`` is 0 for the source the
     testimony is read in, 1 for its parents, and so on (the longest way back
     when there are several).  A source on the path with no custody steps gets
@@ -168,7 +186,8 @@ def custody_chain(case: Case, testimony_id: str) -> pd.DataFrame:
     4       history-1950      0    1     quoted       historian
     5       history-1950      0    2  published       historian
     """
-    depths = _path_depths(_parents_map(case), _reading_source(case, testimony_id))
+    read_in, parents = _testimony_parents(case, testimony_id)
+    depths = _path_depths(parents, read_in)
     custody = case.custody
     steps = custody[custody["source_id"].isin(list(depths))]
     missing = sorted(set(depths) - set(steps["source_id"]))
@@ -291,8 +310,8 @@ def derivation_graph(case: Case, testimony_id: str | None = None) -> nx.DiGraph:
         keep = set(case.sources["source_id"])
         read_in: str | None = None
     else:
-        read_in = _reading_source(case, testimony_id)
-        keep = set(_path_depths(_parents_map(case), read_in))
+        read_in, parents = _testimony_parents(case, testimony_id)
+        keep = set(_path_depths(parents, read_in))
     graph = nx.DiGraph(case=case.name, testimony_id=testimony_id)
     sources = case.sources[case.sources["source_id"].isin(list(keep))].sort_values("source_id")
     custody = case.custody.sort_values(["source_id", "seq"])
@@ -702,9 +721,10 @@ def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
     testimonies only (all of the case's when ``testimonies`` is None): a third
     testimony left out never links two others, so a later compilation that
     quotes two independent documents does not make them dependent unless a
-    testimony read in the compilation is itself counted.  The 1950 history of
-    the template quotes the neighbour (its ``quoted_from`` is the court record),
-    so it is tied to the neighbour and not to the miller's letter it also cites.
+    testimony read in the compilation is itself counted (the template's 1950
+    history repeats the neighbour's testimony: ``statement_kind`` testimony,
+    so it is counted and ties what its source was made from; had it named
+    ``quoted_from`` = the court record, it would tie the neighbour only).
 
     Returns a Series named ``group``, indexed by ``testimony_id`` in the order
     of testimonies.csv, whose value is the group's label: **the smallest
@@ -731,7 +751,7 @@ def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
     >>> dependence_groups(case, testimonies=["t-miller-letter", "t-neighbour-court"]).to_dict()
     {'t-neighbour-court': 't-neighbour-court', 't-miller-letter': 't-miller-letter'}
     >>> dependence_groups(case, testimonies=["t-miller-letter", "t-neighbour-court", "t-history"]).to_dict()
-    {'t-neighbour-court': 't-history', 't-miller-letter': 't-miller-letter', 't-history': 't-history'}
+    {'t-neighbour-court': 't-history', 't-miller-letter': 't-history', 't-history': 't-history'}
     """
     ties = check_ties(ties)
     edge_t, edge_k = tie_edges(case, ties, inferred=inferred, through_assessments=through_assessments)
