@@ -37,6 +37,7 @@ from .case import (
 from .case.lesson import Lesson, load_lesson
 from .case.scores import ach_store
 from .judgement import (
+    ach_evidence,
     ach_matrix,
     ach_scores,
     agreement,
@@ -53,6 +54,7 @@ from .judgement import (
     derivation_path,
     diagnosticity,
     disagreements,
+    is_assessment,
     sensitivity,
     timeline,
     unanimity_curve,
@@ -104,6 +106,7 @@ __all__ = [
     "custody_line",
     "custody_prov",
     "dependence_groups",
+    "is_assessment",
     "derivation_graph",
     "derivation_path",
     # corroboration per claim and the paradox of unanimity (judgement/corroboration.py)
@@ -113,6 +116,7 @@ __all__ = [
     "unanimity_posterior",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
+    "ach_evidence",
     "ach_matrix",
     "ach_scores",
     "ach_store",
