@@ -43,7 +43,7 @@ def test_a_date_in_words_gets_the_edtf_to_write(text, message):
 def test_validate_names_the_edtf_to_write_in_the_file(tmp_path, capsys):
     case = tmp_path / "case"
     shutil.copytree(OTHER_CASE, case)
-    rows = (case / "testimonies.csv").read_text(encoding="utf-8").replace("1912-05-02,other,I saw", "30 April 1912,other,I saw")
+    rows = (case / "testimonies.csv").read_text(encoding="utf-8").replace("1912-05-02,hearing,I saw", "30 April 1912,hearing,I saw")
     (case / "testimonies.csv").write_text(rows, encoding="utf-8")
     assert main(["validate", str(case)]) == 1
     out, err = capsys.readouterr()
