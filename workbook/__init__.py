@@ -1,23 +1,84 @@
 """Source Criticism Workbook: weigh historical testimony in Jupyter.
 
-Importing the package changes no global state (no matplotlib style, no widget
-display); styling is an explicit call.
+The package is built in four layers, each importing only the ones below it
+(``lint-imports`` checks it; see CONTRIBUTING.md):
+
+``workbook.faces``      the command line, the series tools, the app and the class server
+``workbook.views``      figures and widget panels, thin, over judgement
+``workbook.judgement``  pure functions on a case's frames: custody, corroboration, scoring...
+``workbook.case``       the contract: reading, validation, dates, the no-loss store
+
+Every public name is importable from here.  Importing the package changes no
+global state (no matplotlib style, no widget display); styling is an explicit call.
 """
 
-from .cases import Case, CaseError, Problem, load_case, split_list, validate
-from .contract import TABLES
-from .dates import DateError, edtf_bounds
-from .custody import custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path
-from .corroboration import corroboration, corroboration_tree, unanimity_curve, unanimity_posterior
-from .ach import AchPanel, ach_matrix, ach_scores, ach_store, diagnosticity, load_ach, plot_ach_heatmap, sensitivity
-from .timeline import plot_timeline, timeline, whereabouts_conflicts
-from .versions import align_versions, compare_versions, versions_html, versions_text
-from .scoring import ScoresWarning, agreement, credibility, disagreements, load_rubric, load_scores, rubric
-from .charts import plot_agreement
-from .store import RaterNameError
-from .widgets import ScoringPanel, scoring_panel
+# The old modules ``workbook.corroboration`` and ``workbook.timeline`` share their names with
+# the functions below: load them first, so that the names end up bound to the functions and a
+# later ``import workbook.corroboration`` (an old script) finds the module without rebinding them.
+from . import corroboration as _old_corroboration_module  # noqa: F401
+from . import timeline as _old_timeline_module  # noqa: F401
+from .case import (
+    TABLES,
+    Case,
+    CaseError,
+    DateError,
+    Problem,
+    RaterNameError,
+    ScoresWarning,
+    edtf_bounds,
+    load_ach,
+    load_case,
+    load_rubric,
+    load_scores,
+    rubric,
+    split_list,
+    validate,
+)
+from .case.scores import ach_store
+from .judgement import (
+    ach_matrix,
+    ach_scores,
+    agreement,
+    align_versions,
+    compare_versions,
+    corroboration,
+    corroboration_tree,
+    credibility,
+    custody_chain,
+    custody_line,
+    custody_prov,
+    dependence_groups,
+    derivation_graph,
+    derivation_path,
+    diagnosticity,
+    disagreements,
+    sensitivity,
+    timeline,
+    unanimity_curve,
+    unanimity_posterior,
+    versions_html,
+    versions_text,
+    whereabouts_conflicts,
+)
+from .views.ach_panel import AchPanel
+from .views.charts import plot_ach_heatmap, plot_agreement, plot_timeline
+from .views.widgets import ScoringPanel, scoring_panel
 
 __version__ = "0.1.0"
+
+#: The flat modules of before the layers; ``workbook.scoring.rubric_levels`` and the like keep
+#: working in old notebooks and scripts (each is imported on first use, see ``__getattr__``).
+_OLD_MODULES = ("ach", "bibliography", "cases", "charts", "contract", "custody", "datapackage", "dates", "scoring",
+                "series", "store", "synthetic", "versions", "widgets")
+
+
+def __getattr__(name: str):
+    if name in _OLD_MODULES:
+        from importlib import import_module
+
+        return import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Case",
@@ -29,19 +90,19 @@ __all__ = [
     "load_case",
     "split_list",
     "validate",
-    # chains of custody and dependence between testimonies (custody.py)
+    # chains of custody and dependence between testimonies (judgement/custody.py)
     "custody_chain",
     "custody_line",
     "custody_prov",
     "dependence_groups",
     "derivation_graph",
     "derivation_path",
-    # corroboration per claim and the paradox of unanimity (corroboration.py)
+    # corroboration per claim and the paradox of unanimity (judgement/corroboration.py)
     "corroboration",
     "corroboration_tree",
     "unanimity_curve",
     "unanimity_posterior",
-    # competing hypotheses (ach.py)
+    # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
     "ach_matrix",
     "ach_scores",
@@ -50,16 +111,16 @@ __all__ = [
     "load_ach",
     "plot_ach_heatmap",
     "sensitivity",
-    # timelines and alibis (timeline.py)
+    # timelines and alibis (judgement/timeline.py, views/charts.py)
     "plot_timeline",
     "timeline",
     "whereabouts_conflicts",
-    # versions of one statement (versions.py)
+    # versions of one statement (judgement/versions.py)
     "align_versions",
     "compare_versions",
     "versions_html",
     "versions_text",
-    # rubrics, scores, credibility, agreement and the scoring panel (scoring.py, widgets.py)
+    # rubrics, scores, credibility, agreement and the scoring panel (case/, judgement/scoring.py, views/widgets.py)
     "RaterNameError",
     "ScoresWarning",
     "ScoringPanel",
