@@ -95,3 +95,23 @@ def test_every_person_is_found_from_russian(moscow, cyrillic, latin):
     found = find(case, cyrillic, index=index)
     assert latin in set(found["match"])
     assert (found["table"] == "people").any()
+
+
+def test_search_box_in_the_scoring_panel(moscow, tmp_path):
+    import workbook
+
+    case, _ = moscow
+    panel = workbook.scoring_panel(case, "tester", tmp_path)
+    box = panel.search
+    assert box.results.value == "<p>Type a name or phrase, in any spelling or script, and press Enter.</p>"
+    box.text.value = "Пятаков"
+    assert box.results.value.startswith(f"<p>{len(box.found)} places for <b>Пятаков</b>; spellings found: ")
+    assert "<td>person</td><td>piatakov</td><td>aliases</td><td>Pyatakov</td><td>100</td>" in box.results.value
+    found = [i for i in box.show.options if i[1]]
+    assert found and not box.show.disabled
+    target = found[-1][1]
+    box.show.value = target
+    assert panel.current_id == target
+    box.text.value = "<img src=x onerror=alert(1)>"
+    assert box.results.value == "<p>Nothing found for <b>&lt;img src=x onerror=alert(1)&gt;</b> in any spelling.</p>"
+    assert box.show.disabled
