@@ -115,3 +115,19 @@ def test_search_box_in_the_scoring_panel(moscow, tmp_path):
     box.text.value = "<img src=x onerror=alert(1)>"
     assert box.results.value == "<p>Nothing found for <b>&lt;img src=x onerror=alert(1)&gt;</b> in any spelling.</p>"
     assert box.show.disabled
+
+
+SOVIET = ["trotsky", "sedov", "piatakov", "radek", "sokolnikov", "shestov", "romm", "krestinsky", "rozengolts",
+          "bessonov", "rakovsky", "vyshinskii", "zinoviev", "kamenev", "olberg", "smirnov", "holtzman", "lurie",
+          "karev", "safonova", "putna", "naida", "stalin", "yezhov", "beria", "frinovsky", "khrushchev", "zborowski",
+          "nicolaevsky", "tsarev", "naumov"]
+
+
+def test_russian_names_of_the_bundled_case_carry_their_cyrillic_spelling(moscow):
+    case, index = moscow
+    people = case.people.set_index("person_id")
+    for person in SOVIET:
+        aliases = people.loc[person, "aliases"].split(";")
+        assert any(any("\u0400" <= ch <= "\u04ff" for ch in alias) for alias in aliases), person
+    found = find(case, "Карев", index=index)
+    assert ("people", "karev", "name", "Karev") in set(map(tuple, found[["table", "id", "field", "match"]].values))
