@@ -288,10 +288,12 @@ def read_tropy(path: str | Path, templates=()) -> tuple[list[dict], list[dict], 
         source["source_id"] = ident
     testimonies = []
     for source, item_drafts in zip(sources, drafts):
-        for k, draft in enumerate(item_drafts, start=1):
+        counts = {"note": 0, "transcription": 0}
+        for draft in item_drafts:
+            counts[draft["kind_word"]] += 1
             hint = f"the item is dated {source['created']}; " if source["created"] else ""
             testimonies.append({
-                "testimony_id": f"{source['source_id']}-{'t' if draft['kind_word'] == 'transcription' else 'n'}{k}",
+                "testimony_id": f"{source['source_id']}-{draft['kind_word'][0]}{counts[draft['kind_word']]}",
                 "source_id": source["source_id"], "given": "", "setting": "", "quote": draft["quote"],
                 "speaker_id": "", "locator": draft["locator"], "language": draft["language"],
                 "notes": f"Draft from a Tropy {draft['kind_word']}: {hint}fill in speaker_id, given and setting.",

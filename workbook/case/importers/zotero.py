@@ -161,10 +161,8 @@ def _csl_citation(item: dict) -> str:
     issued = item.get("issued")
     if isinstance(issued, dict) and issued.get("date-parts"):
         first = _parts(issued["date-parts"][0]) if isinstance(issued["date-parts"][0], list) else None
-        if first:
+        if first and parts:  # a year after the journal or publisher, not alone
             parts.append(str(first[0]))
-    if len(parts) == 1 and not (item.get("page") or item.get("DOI") or item.get("archive")):
-        return ""  # a year alone is no citation
     if item.get("page"):
         parts.append(f"pp. {plain_text(item['page'])}")
     if item.get("DOI"):
