@@ -191,3 +191,15 @@ def test_command_line(case, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == f"error: {tmp_path / 'missing.json'}: no such file; expected a Zotero export (.json, .bib)\n"
     assert "Traceback" not in err
+
+
+def test_command_line_lists_items_it_could_not_import(case, tmp_path, capsys):
+    export = tmp_path / "untitled.json"
+    export.write_text('[{"id": "a", "type": "book"}, {"id": "b", "title": "B"}]', encoding="utf-8")
+    assert main(["import", "zotero", str(export), str(case), "--dry-run"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "sources.csv: 1 added, 0 cells filled, 0 differing, 0 unchanged",
+        "  added b",
+        "untitled.json: item 1 ('a'): title: empty; expected the item's title (add it in Zotero and export again)",
+        "nothing was written (--dry-run)"]
+    assert "b,B," not in (case / "sources.csv").read_text(encoding="utf-8")
