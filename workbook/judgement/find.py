@@ -152,20 +152,16 @@ class SearchIndex:
     words: list[str] = field(default_factory=list)           # every distinct folded word
     _windows: dict = field(default_factory=dict, repr=False)  # k -> (strings, owners)
 
-    def windows(self, k: int) -> tuple[list[str], list[tuple[int, int, int]]]:
-        """Every run of ``k`` consecutive words as one folded string, with (text, first word, form)."""
+    def windows(self, k: int) -> tuple[list[str], list[list[tuple[int, int]]]]:
+        """Every distinct run of ``k`` consecutive folded words, with where each occurs (text, first word)."""
         if k not in self._windows:
-            strings, owners = [], []
+            where: dict[str, list[tuple[int, int]]] = {}
             for t, text in enumerate(self.texts):
                 for start in range(len(text.forms) - k + 1):
-                    run = text.forms[start:start + k]
-                    seen = set()
-                    for form in _combinations(run):
-                        if form not in seen:
-                            seen.add(form)
-                            strings.append(form)
-                            owners.append((t, start))
-            self._windows[k] = (strings, owners)
+                    for form in set(_combinations(text.forms[start:start + k])):
+                        where.setdefault(form, []).append((t, start))
+            strings = sorted(where)
+            self._windows[k] = (strings, [where[s] for s in strings])
         return self._windows[k]
 
 
@@ -236,9 +232,9 @@ def find(case, text: str, *, min_score: float = 85.0, index: SearchIndex | None 
     for query in queries:
         hits = process.extract(query, strings, scorer=fuzz.ratio, score_cutoff=min_score, limit=None)
         for _, score, position in hits:
-            owner = owners[position]
-            if score > best.get(owner, -1.0):
-                best[owner] = score
+            for owner in owners[position]:
+                if score > best.get(owner, -1.0):
+                    best[owner] = score
     # In a text, keep the best runs that do not overlap (a multi-word query's neighbours)
     chosen: dict[int, list[tuple[int, float]]] = {}
     for (t, start), score in sorted(best.items(), key=lambda kv: (-kv[1], kv[0])):
