@@ -203,3 +203,17 @@ def test_command_line_lists_items_it_could_not_import(case, tmp_path, capsys):
         "untitled.json: item 1 ('a'): title: empty; expected the item's title (add it in Zotero and export again)",
         "nothing was written (--dry-run)"]
     assert "b,B," not in (case / "sources.csv").read_text(encoding="utf-8")
+
+
+def test_zotero_item_uris_and_broken_bibtex(tmp_path):
+    export = tmp_path / "zotero.json"
+    export.write_text('[{"id": "http://zotero.org/users/local/x1/items/ABCD2345", "type": "article-newspaper", '
+                      '"title": "Verdict", "issued": {"date-parts": [["1937", "1", "30"]]}}]', encoding="utf-8")
+    (row,) = read_zotero(export)[0]
+    assert (row["source_id"], row["kind"], row["created"]) == ("zotero-abcd2345", "newspaper", "1937-01-30")
+    bib = tmp_path / "broken.bib"
+    bib.write_text("@book{good, title = {Good}, year = {1938}}\n\n@book{bad, title = {Never closed\n", encoding="utf-8")
+    rows, problems = read_zotero(bib)
+    assert [r["source_id"] for r in rows] == ["good"]
+    assert len(problems) == 1 and str(problems[0]).startswith("broken.bib: line 3: an entry could not be read (")
+    assert str(problems[0]).endswith("); expected @type{key, field = {value}, …}")

@@ -33,6 +33,7 @@ writes CSL-JSON that imports back as the same sources.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -311,12 +312,18 @@ def bibtex_to_rows(text: str, file: str = "export.bib") -> tuple[list[dict[str, 
     """BibTeX or BibLaTeX entries to ``sources`` rows, with the problems met."""
     import bibtexparser
 
-    library = bibtexparser.parse_string(text)
+    quiet = logging.getLogger("bibtexparser")   # its warnings become the problems below
+    level, quiet.level = quiet.level, logging.ERROR
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        quiet.setLevel(level)
     problems: list[ImportProblem] = []
     for block in library.failed_blocks:
         line = getattr(block, "start_line", None)
         where = f"line {line + 1}: " if isinstance(line, int) else ""
-        reason = str(getattr(block, "error", "") or "").splitlines()[0] if getattr(block, "error", None) else ""
+        error = getattr(block, "error", None)
+        reason = (str(getattr(error, "abort_reason", "") or error or "").strip().splitlines() or [""])[0]
         problems.append(ImportProblem(file, None, None, None,
                                       f"{where}an entry could not be read ({reason or 'not BibTeX'}); "
                                       "expected @type{key, field = {value}, …}"))
