@@ -134,3 +134,17 @@ def test_the_form(case):
     form.save_button.click()
     assert form.status.value.startswith("<span style='color:#a4000f'>evidence.csv: not saved: testimony_id: "
                                         "testimony_id is required")
+
+
+def test_custody_form_offers_people_and_the_next_step(case):
+    form = CaseForm(case, "custody")
+    assert "miller" in form.fields["custodian"].options
+    form.fields["source_id"].value = "letter-1850"
+    steps = [int(k[1]) for k in CaseEditor(case).keys("custody") if k[0] == "letter-1850"]
+    assert form.fields["seq"].value == str(max(steps) + 1)
+    form.fields["custodian"].value = "county-archive"
+    form.fields["action"].value = "copied"
+    form.fields["date"].value = "1900~"
+    assert form.problems() == {}
+    assert form.save() == f"custody.csv: added letter-1850, {max(steps) + 1}"
+    assert validate(case) == []

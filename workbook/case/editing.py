@@ -38,7 +38,7 @@ from .atomic import atomic_write_text
 from .contract import SLUG_PATTERN, TABLES, VOCABULARIES
 from .dates import EDTF_HELP, DateError, edtf_bounds
 
-__all__ = ["CaseEditor", "CsvFile", "EditError", "check_value", "check_values", "choices", "table_key"]
+__all__ = ["CaseEditor", "CsvFile", "EditError", "check_value", "check_values", "choices", "ids", "table_key"]
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -172,8 +172,9 @@ class CsvFile:
 
 
 # ---------------------------------------------------------------------- checking
-def _ids(folder: Path, table: str, column: str) -> list[str]:
-    path = folder / f"{table}.csv"
+def ids(folder: str | Path, table: str, column: str) -> list[str]:
+    """The distinct values of ``table.column`` in the case's file (sorted; empty when there is no file)."""
+    path = Path(folder) / f"{table}.csv"
     if not path.exists():
         return []
     return sorted({row.get(column, "") for row in CsvFile(path).rows if row and row.get(column, "")})
@@ -187,7 +188,7 @@ def choices(folder: str | Path, table: str, column: str) -> list[str]:
         return list(VOCABULARIES[f"{table}.{column}"])
     if col.kind in ("ref", "refs") and col.ref:
         ref_table, ref_column = col.ref.split(".")
-        return _ids(Path(folder), ref_table, ref_column)
+        return ids(Path(folder), ref_table, ref_column)
     return []
 
 
@@ -223,7 +224,7 @@ def check_value(folder: str | Path | None, table: str, column: str, value: str) 
             return f"'{wrong[0]}' is not one of: {', '.join(allowed)}"
     if col.kind in ("ref", "refs") and col.ref and folder is not None:
         ref_table, ref_column = col.ref.split(".")
-        known = set(_ids(Path(folder), ref_table, ref_column))
+        known = set(ids(Path(folder), ref_table, ref_column))
         items = [v.strip() for v in value.split(";")] if col.kind == "refs" else [value]
         missing = [v for v in items if v and v not in known]
         if missing:

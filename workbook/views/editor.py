@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..case.contract import TABLES
 from ..case.dates import EDTF_HELP
-from ..case.editing import CaseEditor, EditError, check_value, choices, table_key
+from ..case.editing import CaseEditor, EditError, check_value, choices, ids, table_key
 
 __all__ = ["CaseForm", "case_form", "EDITABLE"]
 
@@ -70,6 +70,8 @@ class CaseForm:
         style = {"description_width": "11em"}
         layout = w.Layout(width="46em")
         offered = choices(self.folder, self.table.value, name) if kind in ("enum", "enums", "ref", "refs") else []
+        if (self.table.value, name) == ("custody", "custodian"):  # free text, but usually someone of people.csv
+            kind, offered = "ref", ids(self.folder, "people", "person_id")
         if kind == "enum":
             widget = w.Dropdown(description=label, options=[""] + offered, value="", style=style, layout=layout)
         elif kind == "ref":
@@ -148,6 +150,10 @@ class CaseForm:
 
     def _check(self, name: str) -> None:
         value = self.values().get(name, "")
+        if (self.table.value, name) == ("custody", "source_id") and self.row.value == NEW and value \
+                and not self.fields["seq"].value:
+            steps = [int(k[1]) for k in self.editor.keys("custody") if k[0] == value and k[1].isdigit()]
+            self.fields["seq"].value = str(max(steps, default=0) + 1)  # the next step of that source
         message = check_value(self.folder, self.table.value, name, value)
         if message:
             self.checks[name].value = f"<span style='color:#a4000f'>✗ {escape(message)}</span>"
