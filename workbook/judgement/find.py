@@ -223,9 +223,11 @@ def find(case, text: str, *, min_score: float = 85.0, index: SearchIndex | None 
     Sorted by score (highest first), then table (in :data:`FIELDS` order), id,
     field and match. An empty or wordless ``text`` gives an empty frame.
     """
-    index = index if index is not None else search_index(case)
     k, queries = _query_forms(text)
-    if not queries or not index.texts:
+    if not queries:
+        return pd.DataFrame(columns=COLUMNS)
+    index = index if index is not None else search_index(case)
+    if not index.texts:
         return pd.DataFrame(columns=COLUMNS)
     strings, owners = index.windows(k)
     best: dict[tuple[int, int], float] = {}

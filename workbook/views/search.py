@@ -68,7 +68,7 @@ class SearchBox:
         self.limit = limit
         self.min_score = min_score
         self.on_select = on_select
-        self.index = search_index(case)
+        self.index = None  # built at the first search: opening a panel costs nothing more
         self.found = pd.DataFrame(columns=["table", "id", "field", "match", "score"])
         self.text = w.Text(description="Find", placeholder="a name in any spelling: Пятаков, Pjatakow…",
                            continuous_update=False, layout=w.Layout(width="28em"),
@@ -82,6 +82,8 @@ class SearchBox:
         self.widget = w.VBox([w.HBox(parts), self.results], layout=w.Layout(width="100%"))
 
     def search(self, text: str) -> pd.DataFrame:
+        if self.index is None and text.strip():
+            self.index = search_index(self.case)
         self.found = find(self.case, text, min_score=self.min_score, index=self.index)
         self.results.value = results_html(self.found, text, self.limit)
         ids = list(dict.fromkeys(self.found.loc[self.found["table"] == "testimonies", "id"]))
