@@ -38,7 +38,7 @@ def results_html(found: pd.DataFrame, query: str, limit: int = 40) -> str:
     </tbody></table>
     """
     if not query.strip():
-        return "<p>Type a name or phrase, in any spelling or script, and press Enter.</p>"
+        return ""  # the box's placeholder says what to do
     if found.empty:
         return f"<p>Nothing found for <b>{escape(query)}</b> in any spelling.</p>"
     noun = "place" if len(found) == 1 else "places"
