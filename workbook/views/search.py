@@ -22,6 +22,8 @@ from ..judgement.find import find, search_index, spellings
 
 __all__ = ["SearchBox", "results_html"]
 
+_STYLE = ("<style>.scw-found th, .scw-found td { text-align: left; padding: 0.1em 1em 0.1em 0; }"
+          " .scw-found td:last-child { text-align: right; }</style>")
 _LABELS = {"people": "person", "sources": "source", "claims": "claim", "hypotheses": "hypothesis",
            "testimonies": "testimony"}
 
@@ -33,7 +35,7 @@ def results_html(found: pd.DataFrame, query: str, limit: int = 40) -> str:
     ...                      columns=["table", "id", "field", "match", "score"])
     >>> print(results_html(frame, "Пятаков"))   # doctest: +NORMALIZE_WHITESPACE
     <p>1 place for <b>Пятаков</b>; spellings found: &lt;b&gt;Pyatakov&lt;/b&gt; (1).</p>
-    <table class="scw-found"><thead><tr><th scope="col">where</th><th scope="col">id</th><th scope="col">field</th><th scope="col">as written</th><th scope="col">score</th></tr></thead><tbody>
+    <style>.scw-found th, .scw-found td { text-align: left; padding: 0.1em 1em 0.1em 0; } .scw-found td:last-child { text-align: right; }</style><table class="scw-found"><thead><tr><th scope="col">where</th><th scope="col">id</th><th scope="col">field</th><th scope="col">as written</th><th scope="col">score</th></tr></thead><tbody>
     <tr><td>person</td><td>p1</td><td>name</td><td>&lt;b&gt;Pyatakov&lt;/b&gt;</td><td>100</td></tr>
     </tbody></table>
     """
@@ -51,7 +53,7 @@ def results_html(found: pd.DataFrame, query: str, limit: int = 40) -> str:
         for t, i, f, m, s in found.head(limit)[["table", "id", "field", "match", "score"]].itertuples(index=False))
     more = f"<p>… and {len(found) - limit} more.</p>" if len(found) > limit else ""
     columns = "".join(f'<th scope="col">{c}</th>' for c in ("where", "id", "field", "as written", "score"))
-    return (f'{head}\n<table class="scw-found"><thead><tr>{columns}</tr></thead><tbody>\n{rows}'
+    return (f'{head}\n{_STYLE}<table class="scw-found"><thead><tr>{columns}</tr></thead><tbody>\n{rows}'
             f"</tbody></table>{more}")
 
 
