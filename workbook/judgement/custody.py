@@ -29,6 +29,7 @@ t-neighbour-market   t-neighbour-court
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -63,26 +64,35 @@ _CHAIN_COLUMNS = ["source_id", "depth", "seq", "date", "date_earliest", "date_la
 # --------------------------------------------------------------------------- derivation
 
 
-def _parent_pairs(case: Case) -> pd.DataFrame:
-    """Every derivation edge once: columns ``source_id`` (the child) and ``parent_id``, sorted."""
+def _derivation_columns(case: Case) -> tuple[tuple, tuple, tuple, tuple]:
+    """The four columns that derivation depends on, as tuples (hashable: the cache key below)."""
+    sources, custody = case.sources, case.custody
+    return (tuple(sources["source_id"].to_numpy(dtype=object)), tuple(sources["derived_from"].to_numpy(dtype=object)),
+            tuple(custody["source_id"].to_numpy(dtype=object)), tuple(custody["from_source_id"].to_numpy(dtype=object)))
+
+
+@functools.lru_cache(maxsize=8)
+def _edges(source_ids: tuple, derived_from: tuple, custody_ids: tuple, from_ids: tuple) -> tuple[tuple[str, str], ...]:
+    """Every derivation edge (child, parent) once, sorted; cached on the columns' values, so a
+    notebook that asks for the chain of every testimony builds them once."""
     pairs: set[tuple[str, str]] = set()
-    for child, derived in zip(case.sources["source_id"].to_numpy(dtype=object),
-                              case.sources["derived_from"].to_numpy(dtype=object)):
+    for child, derived in zip(source_ids, derived_from):
         if derived:
             pairs.update((child, parent) for parent in split_list(derived))
-    custody = case.custody
-    linked = custody[custody["from_source_id"] != ""]
-    pairs.update(zip(linked["source_id"].to_numpy(dtype=object),
-                     (p.strip() for p in linked["from_source_id"].to_numpy(dtype=object))))
-    ordered = sorted((c, p) for c, p in pairs if p and p != c)
+    pairs.update((child, parent.strip()) for child, parent in zip(custody_ids, from_ids) if parent != "")
+    return tuple(sorted((c, p) for c, p in pairs if p and p != c))
+
+
+def _parent_pairs(case: Case) -> pd.DataFrame:
+    """Every derivation edge once: columns ``source_id`` (the child) and ``parent_id``, sorted."""
+    ordered = _edges(*_derivation_columns(case))
     return pd.DataFrame({"source_id": pd.Series([c for c, _ in ordered], dtype="str"),
                          "parent_id": pd.Series([p for _, p in ordered], dtype="str")})
 
 
 def _parents_map(case: Case) -> dict[str, list[str]]:
-    pairs = _parent_pairs(case)
     out: dict[str, list[str]] = {}
-    for child, parent in zip(pairs["source_id"].to_numpy(dtype=object), pairs["parent_id"].to_numpy(dtype=object)):
+    for child, parent in _edges(*_derivation_columns(case)):
         out.setdefault(child, []).append(parent)
     return out
 
