@@ -12,7 +12,7 @@ from workbook.views.editor import NEW, CaseForm
 AWKWARD = ("\ufeffperson_id,name,aliases,role,notes,my column\r\n"
            'radek,Karl Radek,"K. Radek;Радек",,"two\r\nlines",x\r\n'
            "\r\n"
-           'romm,"Vladimir Romm",,"witness, 1937",,"kept"')          # a BOM, CRLF, a blank line, no final newline
+           'romm,"Vladimir Romm",,"witness, 1937",,"kept\u2028line\x85"')  # a BOM, CRLF, a blank line, no final newline
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_unchanged_rows_are_written_back_byte_for_byte(tmp_path):
         "\ufeffperson_id,name,aliases,role,notes,my column\r\n"
         'radek,Karl Radek,"K. Radek;Радек",,"two\r\nlines",x\r\n'
         "\r\n"
-        "romm,Vladimir Romm,,witness,,kept\r\n"
+        "romm,Vladimir Romm,,witness,,kept\u2028line\x85\r\n"
         "karev,Karev,Карев,,,\r\n")
 
 

@@ -76,7 +76,7 @@ class CsvFile:
             self._header_raw = None
             self.original_header = list(self.header)
             return
-        lines = self.original.splitlines(keepends=True)
+        lines = list(io.StringIO(self.original, newline=""))  # \n, \r\n, \r only (not U+2028 and the like)
         consumed = []
 
         def feed():
