@@ -131,9 +131,11 @@ def test_the_form(case):
     assert CaseEditor(case).row("testimonies", {"testimony_id": "t-form"}) is None
     form.table.value = "evidence"
     assert list(form.fields) == ["testimony_id", "claim_id", "stance", "note"]
+    assert form.checks["stance"].value == ""                        # an empty field is not flagged while typing
     form.save_button.click()
     assert form.status.value.startswith("<span style='color:#a4000f'>evidence.csv: not saved: testimony_id: "
                                         "testimony_id is required")
+    assert form.checks["stance"].value == "<span style='color:#a4000f'>✗ stance is required</span>"
 
 
 def test_custody_form_offers_people_and_the_next_step(case):

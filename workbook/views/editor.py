@@ -97,10 +97,11 @@ class CaseForm:
             self.fields[column.name] = self._field(column)
             self.checks[column.name] = w.HTML(layout=w.Layout(margin="0 0 0 11.5em"))
             rows += [self.fields[column.name], self.checks[column.name]]
-        hint = (f"<small>Fields with * are required. Dates are EDTF: {escape(EDTF_HELP)}.</small>"
+        hint = (f"<small>Fields with * are required. Dates: {escape(EDTF_HELP)}.</small>"
                 if any(c.kind == "edtf" for c in TABLES[table].columns) else
                 "<small>Fields with * are required.</small>")
         self.body.children = [w.HTML(hint)] + rows
+        self._tried = False
         self._refresh_rows(NEW)
         self.status.value = ""
 
@@ -118,6 +119,7 @@ class CaseForm:
         return dict(zip(table_key(self.table.value), parts))
 
     def _load(self) -> None:
+        self._tried = False
         key = self._key()
         row = self.editor.row(self.table.value, key) if key else None
         for column in TABLES[self.table.value].columns:
@@ -155,10 +157,13 @@ class CaseForm:
             steps = [int(k[1]) for k in self.editor.keys("custody") if k[0] == value and k[1].isdigit()]
             self.fields["seq"].value = str(max(steps, default=0) + 1)  # the next step of that source
         message = check_value(self.folder, self.table.value, name, value)
-        if message:
+        kind = TABLES[self.table.value].column(name).kind
+        if message and (value or getattr(self, "_tried", False)):  # an empty field is flagged after a save only
             self.checks[name].value = f"<span style='color:#a4000f'>✗ {escape(message)}</span>"
-        elif value and TABLES[self.table.value].column(name).kind == "edtf":
+        elif value and kind == "edtf":
             self.checks[name].value = "<span style='color:#1b5e20'>✓ EDTF</span>"
+        elif kind in ("enums", "refs"):
+            self.checks[name].value = "<small>Ctrl-click (⌘-click on a Mac) to choose several.</small>"
         else:
             self.checks[name].value = ""
 
@@ -178,7 +183,11 @@ class CaseForm:
             message = self.editor.save(self.table.value, values)
         except EditError as exc:
             self.status.value = f"<span style='color:#a4000f'>{escape(str(exc))}</span>"
+            self._tried = True
+            for name in self.fields:
+                self._check(name)
             return str(exc)
+        self._tried = False
         self.status.value = f"<span style='color:#1b5e20'>Saved. {escape(message)}</span>"
         self._rebuild_choices()
         self._refresh_rows(", ".join(values.get(c, "") for c in table_key(self.table.value)))
