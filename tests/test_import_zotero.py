@@ -211,6 +211,8 @@ def test_zotero_item_uris_and_broken_bibtex(tmp_path):
                       '"title": "Verdict", "issued": {"date-parts": [["1937", "1", "30"]]}}]', encoding="utf-8")
     (row,) = read_zotero(export)[0]
     assert (row["source_id"], row["kind"], row["created"]) == ("zotero-abcd2345", "newspaper", "1937-01-30")
+    export.write_text('[{"id": "12047273/KC6WFG78", "title": "Letter"}]', encoding="utf-8")
+    assert read_zotero(export)[0][0]["source_id"] == "zotero-kc6wfg78"
     bib = tmp_path / "broken.bib"
     bib.write_text("@book{good, title = {Good}, year = {1938}}\n\n@book{bad, title = {Never closed\n", encoding="utf-8")
     rows, problems = read_zotero(bib)

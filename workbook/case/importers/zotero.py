@@ -209,8 +209,9 @@ def csl_to_rows(items: list, file: str = "export.json") -> tuple[list[dict[str, 
 
 
 def _key_text(ident: str) -> str:
-    """Zotero's own CSL ids are URIs (``http://zotero.org/users/1/items/ABCD2345``): keep the item key."""
-    m = re.search(r"/items/([A-Za-z0-9]+)$", ident)
+    """Zotero's own CSL ids are URIs (``http://zotero.org/users/1/items/ABCD2345``) or
+    ``LIBRARY/KEY`` (``12047273/KC6WFG78``): keep the item key, the same at every export."""
+    m = re.search(r"(?:/items/|^[0-9]+/)([A-Za-z0-9]+)$", ident)
     return f"zotero-{m.group(1)}" if m else ident
 
 
