@@ -213,6 +213,11 @@ def test_zotero_item_uris_and_broken_bibtex(tmp_path):
     assert (row["source_id"], row["kind"], row["created"]) == ("zotero-abcd2345", "newspaper", "1937-01-30")
     export.write_text('[{"id": "12047273/KC6WFG78", "title": "Letter"}]', encoding="utf-8")
     assert read_zotero(export)[0][0]["source_id"] == "zotero-kc6wfg78"
+    export.write_text('[{"id": "12047273/KC6WFG78", "title": "Letter", '
+                      '"note": "Citation Key: radek1937\\ntex.ids: r37\\nRead in the reading room, May 2024."}]',
+                      encoding="utf-8")
+    (row,) = read_zotero(export)[0]
+    assert (row["source_id"], row["citation"]) == ("radek1937", "Read in the reading room, May 2024.")
     bib = tmp_path / "broken.bib"
     bib.write_text("@book{good, title = {Good}, year = {1938}}\n\n@book{bad, title = {Never closed\n", encoding="utf-8")
     rows, problems = read_zotero(bib)

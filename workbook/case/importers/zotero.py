@@ -63,6 +63,9 @@ BIBTEX_KINDS = {
     "interview": "interview", "newspaper": "newspaper",
 }
 _PUBLISHED_KINDS = {"scholarly_work", "newspaper"}
+# Lines of Zotero's Extra field that hold data for other tools, not a citation ("Citation Key: x").
+_EXTRA_FIELD = re.compile(r"^\s*(citation key|tex\.[\w-]+|original-[\w-]+|issued|type|event-place|"
+                          r"publisher-place|status|pmid|pmcid)\s*:", re.IGNORECASE)
 _SEASONS = {1: 21, 2: 22, 3: 23, 4: 24}
 _BIB_TYPES_WORDS = {"letter": "letter", "interview": "interview", "newspaper": "newspaper", "diary": "diary",
                     "memoir": "memoir", "report": "official_report"}
@@ -181,7 +184,8 @@ def csl_to_rows(items: list, file: str = "export.json") -> tuple[list[dict[str, 
         if not isinstance(item, dict):
             problems.append(ImportProblem(file, n, None, None, f"{str(item)[:40]!r} is not a CSL item; expected an object"))
             continue
-        ident = str(item.get("citation-key") or item.get("id") or "")
+        extra_key = re.search(r"^\s*citation key\s*:\s*(\S+)", str(item.get("note", "") or ""), re.I | re.M)
+        ident = str(item.get("citation-key") or (extra_key.group(1) if extra_key else "") or item.get("id") or "")
         title = plain_text(item.get("title"))
         if not title:
             problems.append(ImportProblem(file, n, ident or None, "title",
@@ -192,7 +196,8 @@ def csl_to_rows(items: list, file: str = "export.json") -> tuple[list[dict[str, 
         if problem:
             problems.append(ImportProblem(file, n, ident, "issued", problem))
         authors = "; ".join(filter(None, (_csl_name(p) for p in item.get("author", []) or [])))
-        note = plain_text(item.get("note"))
+        note = plain_text("\n".join(line for line in str(item.get("note", "") or "").splitlines()
+                                    if not _EXTRA_FIELD.match(line)))
         citation = note or _csl_citation(item)
         location = plain_text(item.get("archive_location"))
         if location and location not in citation:
