@@ -42,7 +42,8 @@ def test_minimal_case_loads_without_descriptor(tmp_path):
     # optional tables absent: empty frames with the contract's columns
     assert len(case.custody) == 0
     assert list(case.custody.columns) == [
-        "source_id", "seq", "custodian", "action", "date", "date_earliest", "date_latest", "from_source_id", "notes"]
+        "source_id", "seq", "custodian", "action", "date", "date_earliest", "date_latest", "from_source_id", "notes",
+        "attested"]
     assert len(case.rubric) == 7  # the package's default rubric
     assert case.present == ("sources", "claims", "testimonies", "evidence")
 

@@ -36,6 +36,7 @@ from .case import (
 )
 from .case.scores import ach_store
 from .judgement import (
+    ach_evidence,
     ach_matrix,
     ach_scores,
     agreement,
@@ -52,6 +53,7 @@ from .judgement import (
     derivation_path,
     diagnosticity,
     disagreements,
+    is_assessment,
     sensitivity,
     timeline,
     unanimity_curve,
@@ -102,6 +104,7 @@ __all__ = [
     "custody_line",
     "custody_prov",
     "dependence_groups",
+    "is_assessment",
     "derivation_graph",
     "derivation_path",
     # corroboration per claim and the paradox of unanimity (judgement/corroboration.py)
@@ -111,6 +114,7 @@ __all__ = [
     "unanimity_posterior",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
+    "ach_evidence",
     "ach_matrix",
     "ach_scores",
     "ach_store",

@@ -24,8 +24,14 @@ __all__ = ["table_schema", "descriptor", "describe"]
 _TYPES = {"integer": "integer", "number": "number"}
 
 
-def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) -> dict:
+def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = (),
+                 header: list[str] | None = None) -> dict:
     """The Frictionless Table Schema of a contract table (extra columns as strings).
+
+    With ``header`` (the columns of the file, in order), the fields follow the
+    file: its contract columns with their types and constraints, its own
+    columns as strings, and optional contract columns it does not have left
+    out (Frictionless compares the schema's fields with the header in order).
 
     >>> schema = table_schema(TABLES["evidence"])
     >>> [f["name"] for f in schema["fields"]]
@@ -55,6 +61,10 @@ def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) 
         fields.append(f)
     for name in extra_columns:
         fields.append({"name": name, "type": "string"})
+    if header is not None:
+        by_name = {f["name"]: f for f in fields}
+        fields = [by_name.get(name, {"name": name, "type": "string"}) for name in header]
+    present = {f["name"] for f in fields}
     schema: dict = {"fields": fields, "missingValues": [""]}
     if table.primary_key:
         schema["primaryKey"] = list(table.primary_key)
@@ -62,7 +72,7 @@ def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) 
         schema["primaryKey"] = list(table.unique)
     foreign = []
     for column in table.columns:
-        if column.kind == "ref":
+        if column.kind == "ref" and column.name in present:
             target_table, target_column = column.ref.split(".")
             foreign.append({"fields": column.name,
                             "reference": {"resource": "" if target_table == table.name else target_table,
@@ -92,7 +102,8 @@ def descriptor(path: str | Path) -> dict:
         if name not in case.present:
             continue
         file = files[name]
-        extra = [c for c in _header(folder / file) if c not in table.column_names]
+        header = _header(folder / file)
+        extra = [c for c in header if c not in table.column_names]
         resources.append({
             "name": name,
             "path": file,
@@ -101,7 +112,7 @@ def descriptor(path: str | Path) -> dict:
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "description": table.description,
-            "schema": table_schema(table, extra),
+            "schema": table_schema(table, extra, header),
         })
     present = set(case.present)
     for resource in resources:

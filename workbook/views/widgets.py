@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..case.contract import ASSESSMENT_SETTINGS
 from ..case.loading import load_case
 from ..case.model import Case, split_list
 from ..case.rubric import ScoresWarning, load_rubric, rubric_criteria
@@ -219,11 +220,25 @@ def testimony_card(case: Case, testimony_id: str, *, position: str = "", index: 
     table = "".join(f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{k}</th>"
                     f"<td style='text-align:left'>{v}</td></tr>" for k, v in rows)
     head = f"<b>{_e(testimony_id)}</b>" + (f" · {_e(position)}" if position else "")
+    head += _card_badges(t)
     quote = _e(t.get("quote", "")).replace("\n", "<br>")
     return (f"<div class='scw-card'><div>{head}</div>"
             f"<blockquote style='font-size:1.1em;margin:0.5em 0;padding:0.3em 0.8em;"
             f"border-left:4px solid #7fa3c4'>{quote}</blockquote>"
             f"<table style='margin:0'>{table}</table></div>")
+
+
+def _card_badges(t: dict) -> str:
+    """Badges after a card's id: the kind of quote, and whether the row is an assessment (issue 13)."""
+    kind = t.get("quote_kind") or "verbatim"
+    badges = [f"<span class='scw-badge scw-quote-kind' title='how the quote renders the statement'>{_e(kind)}</span>"]
+    judged = t.get("statement_kind") == "assessment" or (
+        not t.get("statement_kind") and t.get("setting") in ASSESSMENT_SETTINGS)
+    if judged:
+        badges.append("<span class='scw-badge scw-assessment' title='a judgement about the evidence, "
+                      "not testimony about the event; counted apart'>assessment</span>")
+    style = "margin-left:0.6em;padding:0 0.4em;border:1px solid #555;border-radius:3px;font-size:0.85em"
+    return "".join(b.replace("<span ", f"<span style='{style}' ", 1) for b in badges)
 
 
 testimony_card.__test__ = False  # a name starting with "test": not a test for pytest
