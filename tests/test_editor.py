@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbook.case.contract import VOCABULARIES
 from workbook.case.editing import CaseEditor, CsvFile, EditError, check_value, choices
 from workbook.case.loading import validate
 from workbook.faces.cli import main
@@ -44,9 +45,8 @@ def test_checks_say_what_to_write(case):
     assert check_value(case, "testimonies", "given", "1850-07-02") is None
     assert check_value(case, "testimonies", "given", "30/07/1912") == \
         "'30/07/1912' is not an EDTF date; write 1912-07-30 (year-month-day)"
-    assert check_value(case, "testimonies", "setting", "court") == (
-        "'court' is not one of: pretrial_interrogation, open_court, written_statement, private_letter, memoir, "
-        "interview, official_finding, scholarly_assessment, other")
+    assert check_value(case, "testimonies", "setting", "court") == \
+        f"'court' is not one of: {', '.join(VOCABULARIES['testimonies.setting'])}"
     assert check_value(case, "testimonies", "source_id", "letter-1851") == \
         "'letter-1851' is not a source_id in sources.csv; add it there first"
     assert check_value(case, "people", "person_id", "Iwan Petrow") == \
