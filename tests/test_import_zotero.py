@@ -15,6 +15,7 @@ import pytest
 from workbook.case.bibliography import csl_items
 from workbook.case.editing import CsvFile
 from workbook.case.importers import ImportFailure, import_zotero, read_zotero
+from workbook.case.importers.zotero import csl_to_rows
 from workbook.case.loading import load_case, validate
 from workbook.faces.cli import main
 
@@ -158,6 +159,19 @@ def test_csl_export_then_import_gives_the_same_sources(tmp_path):
     unique = {"scholarly_work", "newspaper", "interview", "official_report", "letter"}
     kept = mine[mine["kind"].isin(unique)]
     assert len(kept) > 20 and (got.loc[kept.index, "kind"] == kept["kind"]).all()
+    # `workbook csl` also writes the case's kind, EDTF date and access in CSL's `custom` object,
+    # so its own export comes back exactly
+    for column in ("kind", "created", "access"):
+        assert got[column].to_dict() == mine[column].to_dict(), column
+
+
+def test_a_zotero_item_without_our_custom_object_still_gets_its_kind_from_the_type():
+    (row,) = csl_to_rows([{"id": "x", "type": "article-newspaper", "title": "T", "issued": {"date-parts": [[1937, 1]]}}])[0]
+    assert (row["kind"], row["created"], row["access"]) == ("newspaper", "1937-01", "published")
+    (row,) = csl_to_rows([{"id": "x", "type": "book", "title": "T", "issued": {"date-parts": [[1937]]},
+                           "custom": {"source_criticism_workbook": {"kind": "memoir", "created": "1937-21~",
+                                                                   "access": "restricted"}}}])[0]
+    assert (row["kind"], row["created"], row["access"]) == ("memoir", "1937-21~", "restricted")
 
 
 def test_unreadable_files_say_what_is_expected(tmp_path):

@@ -204,10 +204,15 @@ def csl_to_rows(items: list, file: str = "export.json") -> tuple[list[dict[str, 
             citation = f"{citation}. {location}" if citation else location
         url = str(item.get("URL", "") or "") or (f"https://doi.org/{item['DOI']}" if item.get("DOI") else "")
         wanted.append(slug(_key_text(ident)) or slug(title))
+        access = "published" if kind in _PUBLISHED_KINDS else ""
+        ours = (item.get("custom") or {}).get("source_criticism_workbook") if isinstance(item.get("custom"), dict) else None
+        if isinstance(ours, dict):  # written by `workbook csl`: the case's own kind, EDTF date and access
+            kind = str(ours.get("kind") or kind)
+            created = str(ours.get("created") or created)
+            access = str(ours.get("access") or access)
         rows.append({"title": title, "kind": kind, "author": authors, "created": created,
                      "language": str(item.get("language", "") or ""), "held_by": plain_text(item.get("archive")),
-                     "access": "published" if kind in _PUBLISHED_KINDS else "",
-                     "citation": citation, "url": url})
+                     "access": access, "citation": citation, "url": url})
     for row, ident in zip(rows, unique_ids(wanted, "source")):
         row["source_id"] = ident
     return [_ordered(r) for r in rows], problems
