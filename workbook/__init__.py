@@ -68,6 +68,13 @@ from .views.charts import plot_ach_heatmap, plot_agreement, plot_timeline
 from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
 from .views.widgets import ScoringPanel, scoring_panel
 
+# finding every spelling, importing from Zotero and Tropy, editing a case (issue 14)
+from .case.editing import CaseEditor
+from .case.importers import ImportFailure, import_tropy, import_zotero
+from .judgement.find import find, spellings
+from .views.editor import CaseForm, case_form
+from .views.search import SearchBox
+
 __version__ = "0.1.0"
 
 #: The flat modules of before the layers; ``workbook.scoring.rubric_levels`` and the like keep
@@ -145,4 +152,15 @@ __all__ = [
     "plot_agreement",
     "rubric",
     "scoring_panel",
+    # every spelling of a name (judgement/find.py, views/search.py)
+    "SearchBox",
+    "find",
+    "spellings",
+    # bringing sources in and editing a case (case/importers/, case/editing.py, views/editor.py)
+    "CaseEditor",
+    "CaseForm",
+    "ImportFailure",
+    "case_form",
+    "import_tropy",
+    "import_zotero",
 ]

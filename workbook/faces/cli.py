@@ -3,7 +3,8 @@
 Commands: ``validate`` (print every problem, exit 0 clean, 1 problems, 2 usage),
 ``describe`` (write the full datapackage.json), ``new-case`` (write a template case),
 ``student`` (students' copies), ``report`` (static HTML), ``run-series`` (the series
-on any case), ``csl`` (the bibliography as CSL-JSON).
+on any case), ``csl`` (the bibliography as CSL-JSON), ``import`` (sources from Zotero
+or Tropy).
 """
 
 from __future__ import annotations
@@ -153,6 +154,33 @@ def _cmd_csl(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ..case.importers import ImportFailure, import_tropy, import_zotero, to_complete
+
+    folder = _case_folder(args.case)
+    try:
+        if args.tool == "zotero":
+            reports = [import_zotero(args.file, folder, update=args.update, dry_run=args.dry_run)]
+        else:
+            reports = list(import_tropy(args.file, folder, templates=args.template or (), update=args.update,
+                                        dry_run=args.dry_run))
+    except ImportFailure as exc:
+        raise _UsageError(str(exc)) from None
+    problems = [problem for report in reports for problem in report.problems]
+    for report in reports:
+        print(report)
+    for problem in problems:
+        print(problem)
+    if args.dry_run:
+        print("nothing was written (--dry-run)")
+    if args.tool == "tropy" and not args.dry_run:
+        left = to_complete(folder)
+        if left:
+            print(f"{len(left)} cells of the draft testimonies to fill in:")
+            print("\n".join(left))
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook", description="Source Criticism Workbook: cases from the command line.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -182,6 +210,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", help="the case folder")
     p.add_argument("-o", "--output", help="the file to write (default: CASE-NAME.csl.json)")
     p.set_defaults(func=_cmd_csl)
+    p = sub.add_parser("import", help="bring sources in from Zotero (CSL-JSON, BibTeX) or Tropy (JSON-LD)")
+    p.add_argument("tool", choices=("zotero", "tropy"), help="the tool that wrote the export")
+    p.add_argument("file", help="the exported file (.json, .bib; Tropy: .json / .jsonld)")
+    p.add_argument("case", help="the case folder (make one first with new-case)")
+    p.add_argument("--update", action="store_true",
+                   help="where the export and the case differ, take the export's value (default: keep the case's)")
+    p.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    p.add_argument("--template", action="append", metavar="TTP",
+                   help="a Tropy template (.ttp) whose labels name your own fields (repeatable)")
+    p.set_defaults(func=_cmd_import)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
