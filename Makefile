@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LAB_ARGS ?=
+# Jupyter refuses to start as root (school VMs and containers often run as root) unless told it may
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 PYTEST_ARGS ?=
 export PYTHONHASHSEED := 0
 
@@ -25,7 +27,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00-start-here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00-start-here.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
 # The scoring app for students (Voilà: cards and charts, no code) on 127.0.0.1; make app APP_PORT=8867 for another port
 APP_PORT ?= 8866

@@ -11,12 +11,12 @@ import workbook
 CASE = Path(__file__).resolve().parents[1] / "data" / "moscow-trials"
 
 ROWS = {
-    "sources": 70,
-    "people": 71,
+    "sources": 73,
+    "people": 72,
     "claims": 18,
-    "testimonies": 117,
-    "evidence": 146,
-    "custody": 151,
+    "testimonies": 125,
+    "evidence": 160,
+    "custody": 156,
     "hypotheses": 56,
     "whereabouts": 29,
 }
@@ -66,13 +66,17 @@ def test_paraphrases_and_reconstructions_are_marked(case):
 def test_the_essay_and_the_critic_are_in_the_case(case):
     furr = case.testimonies[case.testimonies["speaker_id"] == "furr"]
     assert len(furr) >= 10
-    assert set(furr["setting"]) == {"scholarly_assessment"}
     assert set(furr["source_id"]) == {"furr-2009"}
+    judged = workbook.is_assessment(case)
+    # every row in the essay author's voice is his assessment, except his report of Safonova's statement
+    assert sorted(furr.loc[~furr["testimony_id"].map(judged), "testimony_id"]) == ["t-safonova-1956"]
+    assert (furr["setting"] == "scholarly_assessment").sum() == 20
 
 
 def test_version_groups_pair_sources(case):
     versions = case.testimonies[case.testimonies["version_of"] != ""]
-    sources = versions.groupby("version_of")["source_id"].agg(set)
+    origin = versions["quoted_from"].where(versions["quoted_from"] != "", versions["source_id"])
+    sources = origin.groupby(versions["version_of"]).agg(set)
     assert sources["sokolnikov-ota"] == {"reabilitatsiia-1991", "trial-1937-en"}
     assert sources["radek-attaches"] >= {"lubianka-2004", "trial-1937-en"}
     assert sources["piatakov-hess-terms"] >= {"lubianka-2004", "trial-1937-en"}
@@ -101,3 +105,72 @@ def test_transliteration_variants_name_one_person(case, spellings):
     found = [people.loc[i, "person_id"] for i, cell in names.items()
              if all(s in cell.split(";") for s in spellings)]
     assert len(found) == 1, f"{spellings} should be spellings of one person, found {found}"
+
+
+def test_quotes_read_in_a_compilation_name_their_origin(case):
+    t = case.testimonies.set_index("testimony_id")
+    # the newspapers were not seen: their words are Conquest's summary, read in his book
+    for tid, paper in (("t-aftenposten-1937-01-25", "aftenposten-1937-01-25"),
+                       ("t-arbeiderbladet-1937-01-29", "arbeiderbladet-1937-01-29")):
+        assert t.loc[tid, ["source_id", "quoted_from", "quote_kind"]].tolist() == [
+            "conquest-great-terror", paper, "paraphrase"]
+    # the collated draft texts are read in the essay and are the text of neither version
+    for tid in ("t-draft-radek-1936-12-04", "t-draft-piatakov-hess"):
+        assert t.loc[tid, ["source_id", "quoted_from", "quote_kind"]].tolist() == [
+            "furr-2009", "lubianka-2004", "reconstruction"]
+    assert not t.loc["t-zborowski-report", "quote"].endswith("The Red Book.")
+    assert t.loc["t-safonova-1956", "speaker_id"] == "furr"
+
+
+def test_assessments_are_counted_apart_on_the_central_claims(case):
+    got = workbook.corroboration(case).set_index(["claim_id", "stance"])
+    cols = ["raw", "independent", "assessments", "assessments_independent"]
+    assert got.loc[("agreement-germany", "supports"), cols].tolist() == [16, 1, 2, 1]
+    assert got.loc[("agreement-germany", "contradicts"), cols].tolist() == [0, 0, 2, 1]
+    assert got.loc[("trotsky-collab", "contradicts"), cols].tolist() == [2, 2, 3, 2]
+    # the two newspapers and the airport's statement rest on one informant, the airport
+    assert got.loc[("meeting-piatakov-oslo", "contradicts"), cols].tolist() == [3, 1, 1, 1]
+    stated = workbook.corroboration(case, inferred=False).set_index(["claim_id", "stance"])
+    assert stated.loc[("meeting-piatakov-oslo", "contradicts"), cols].tolist() == [3, 2, 1, 1]
+    assert got.loc[("confessions-uncoerced", "supports"), cols].tolist() == [5, 1, 9, 1]
+    assert got.loc[("confessions-uncoerced", "contradicts"), cols].tolist() == [5, 3, 6, 5]
+    before = workbook.corroboration(case, assessments="count").set_index(["claim_id", "stance"])
+    assert before.loc[("agreement-germany", "supports"), ["raw", "independent"]].tolist() == [18, 1]
+    assert before.loc[("confessions-uncoerced", "supports"), ["raw", "independent"]].tolist() == [14, 1]
+
+
+def test_dependence_groups_no_longer_hold_nearly_everything(case):
+    old = workbook.dependence_groups(case, through_assessments=True)
+    new = workbook.dependence_groups(case)
+    stated = workbook.dependence_groups(case, inferred=False)
+    assert (len(new), old.value_counts().max(), old.nunique()) == (125, 120, 5)
+    assert (new.value_counts().max(), new.nunique()) == (94, 17)
+    assert (stated.value_counts().max(), stated.nunique()) == (67, 20)
+
+
+def test_custody_steps_say_whether_they_are_inferred(case):
+    c = case.custody.set_index(["source_id", "seq"])
+    inferred = c[c["attested"] == "inferred"]
+    assert len(inferred) == 14
+    for key in [("interrogation-radek-1936-12-04", 4), ("archives-f7-13981-notice", 1),
+                ("zinoviev-deserved-sentence", 2)]:
+        assert key in inferred.index
+    draft = c.loc["vyshinsky-draft-1937"]
+    assert draft[["custodian", "action"]].values.tolist() == [
+        ["vyshinskii", "created"], ["redactor-not-named", "redacted"], ["nkvd", "sent"],
+        ["stalin", "received"], ["russian-archives", "archived"], ["russian-archives", "declassified"]]
+    assert c.loc[("nkid-note-sokolnikov-ota-1935", 2), ["custodian", "date"]].tolist() == [
+        "case-file-keeper-not-named", ""]
+
+
+def test_custody_chain_follows_quoted_from(case):
+    # read in Conquest's book, quoting the newspaper, which rests on the airport's information;
+    # not through everything else Conquest's book was made from
+    chain = workbook.custody_chain(case, "t-aftenposten-1937-01-25")
+    assert sorted(set(chain["source_id"])) == [
+        "aftenposten-1937-01-25", "conquest-great-terror", "kjeller-airport-information"]
+    assert chain["attested"].tolist().count("inferred") == 2
+    draft = workbook.custody_chain(case, "t-draft-piatakov-hess")
+    assert sorted(set(draft["source_id"])) == [
+        "furr-2009", "interrogation-radek-1936-12-04", "interrogation-sokolnikov-1936-12-12",
+        "interrogations-piatakov-1936", "lubianka-2004", "vyshinsky-draft-1937"]

@@ -42,7 +42,8 @@ def test_minimal_case_loads_without_descriptor(tmp_path):
     # optional tables absent: empty frames with the contract's columns
     assert len(case.custody) == 0
     assert list(case.custody.columns) == [
-        "source_id", "seq", "custodian", "action", "date", "date_earliest", "date_latest", "from_source_id", "notes"]
+        "source_id", "seq", "custodian", "action", "date", "date_earliest", "date_latest", "from_source_id", "notes",
+        "attested"]
     assert len(case.rubric) == 7  # the package's default rubric
     assert case.present == ("sources", "claims", "testimonies", "evidence")
 
@@ -73,7 +74,7 @@ def test_cli_validate_exit_codes(tmp_path):
     bad = write_case(tmp_path / "bad", {**MINIMAL, "claims.csv": "claim_id,statement\nMet!,They met\n"})
     run = lambda *a: subprocess.run([sys.executable, "-m", "workbook", *a], capture_output=True, text=True)
     ok = run("validate", str(good))
-    assert (ok.returncode, ok.stdout) == (0, "")
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "", "ok: 4 tables, 1 testimony\n")
     res = run("validate", str(bad))
     assert res.returncode == 1
     assert res.stdout.splitlines() == [

@@ -51,7 +51,8 @@ def test_plot_corroboration_counts(case):
     assert ax.get_title() == "Corroboration per claim"
     assert "contradicts" in ax.get_xlabel() and "supports" in ax.get_xlabel()
     assert ax.get_ylabel() == "claim"
-    assert legend_texts(ax) == ["raw count of testimonies", "independent groups", "thin bar: qualifies"]
+    assert legend_texts(ax) == ["raw count of testimonies", "independent groups",
+                                "assessments: judgements, not testimony (counted apart)", "thin bar: qualifies"]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(labels) == 3 and labels[1].startswith("meeting: Piatakov met Trotsky in\nOslo")
     assert all(len(line) <= 34 for label in labels for line in label.split("\n"))  # wrapped
@@ -66,10 +67,17 @@ def test_plot_corroboration_weighted_and_one_claim(case):
     ax = plot_corroboration(frame, claim_id="meeting")
     assert ax.get_title() == "Corroboration: Piatakov met Trotsky in Oslo in December 1935."
     assert legend_texts(ax) == ["raw count of testimonies", "independent groups", "weighted by credibility",
-                                "independent groups, weighted", "thin bar: qualifies"]
+                                "independent groups, weighted",
+                                "assessments: judgements, not testimony (counted apart)", "thin bar: qualifies"]
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
-    # supports 4, 3, 1.9, 1.3; qualifies 1, 1 (t-book is unscored: no weighted bars); contradicts 1, 1, 0.9, 0.9
-    assert widths == sorted([4, 3, 1.9, 1.3, 1, 1, -1, -1, -0.9, -0.9])
+    # supports 4, 3, 1.9, 1.3; contradicts 1, 1, 0.9, 0.9; the scholar's judgement t-book (qualifies)
+    # is no longer a testimony bar but one bar of its own, white with a dashed edge
+    assert widths == sorted([4, 3, 1.9, 1.3, 1, -1, -1, -0.9, -0.9])
+    judged = [p for p in ax.patches if p.get_linestyle() == "--"]
+    assert [(round(p.get_width(), 6), p.get_facecolor()[:3]) for p in judged] == [(1.0, (1.0, 1.0, 1.0))]
+    counted = plot_corroboration(corroboration(case, CRED, ties=("origin",), assessments="count"), "meeting")
+    assert sorted(round(p.get_width(), 6) for p in counted.patches) == \
+        sorted([4, 3, 1.9, 1.3, 1, 1, -1, -1, -0.9, -0.9])  # as before: t-book counted as testimony
     hatches = {p.get_hatch() for p in ax.patches}
     assert {"///", "...", "xxx"} <= hatches  # grayscale-safe: views differ by hatching
     tree = corroboration_tree(case)

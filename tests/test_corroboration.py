@@ -51,7 +51,7 @@ def test_public_names():
 
 
 def test_counts_without_scores(case):
-    frame = corroboration(case)
+    frame = corroboration(case, assessments="count")  # as before: assessments counted with testimony
     assert list(frame.columns) == ["claim_id", "statement", "stance", "raw", "independent"]
     assert rows(frame, ["claim_id", "stance", "raw", "independent"]) == [
         ("conspiracy", "supports", 1, 1),
@@ -78,7 +78,7 @@ def test_independence_follows_the_ties(case, ties, independent):
 
 
 def test_weighted_counts(case):
-    frame = corroboration(case, CRED, ties=("origin",))
+    frame = corroboration(case, CRED, ties=("origin",), assessments="count")
     assert list(frame.columns) == ["claim_id", "statement", "stance", "raw", "independent",
                                    "scored", "weighted", "independent_weighted"]
     assert rows(frame, ["claim_id", "stance", "raw", "independent", "scored", "weighted", "independent_weighted"]) == [
@@ -135,7 +135,7 @@ def test_bad_scores(case):
 
 
 def test_tree_rolls_up_descendants(case):
-    tree = corroboration_tree(case)
+    tree = corroboration_tree(case, assessments="count")
     assert list(tree.columns) == ["depth", "claim_id", "statement", "stance", "raw", "independent"]
     assert rows(tree, ["depth", "claim_id", "stance", "raw", "independent"]) == [
         (0, "conspiracy", "supports", 5, 1),     # t-c + t-a t-b t-ru t-en (t-ru once, though on two claims)
@@ -147,7 +147,7 @@ def test_tree_rolls_up_descendants(case):
         (2, "flight", "supports", 1, 1),
         (2, "flight", "contradicts", 1, 1),
     ]
-    by_origin = corroboration_tree(case, CRED, ties="origin")
+    by_origin = corroboration_tree(case, CRED, ties="origin", assessments="count")
     top = by_origin.iloc[0]
     # {t-c t-a t-b} through the summary, {t-ru t-en}: 2 groups; best 0.4 + 0.6
     assert (top["independent"], round(top["weighted"], 9), round(top["independent_weighted"], 9)) == (2, 1.9, 1.0)
@@ -157,7 +157,8 @@ def test_empty_evidence(tmp_path):
     files = dict(CASE, **{"evidence.csv": "testimony_id,claim_id,stance\n"})
     case = load_case(write_case(tmp_path / "empty", files))
     assert len(corroboration(case)) == 0
-    assert list(corroboration(case, CRED).columns)[-1] == "independent_weighted"
+    assert list(corroboration(case, CRED).columns)[-3:] == [
+        "independent_weighted", "assessments", "assessments_independent"]
     assert len(corroboration_tree(case)) == 0
 
 
@@ -172,10 +173,10 @@ def test_template_case():
 def test_independent_equals_dependence_groups_per_claim(case):
     from workbook.custody import dependence_groups
 
-    frame = corroboration(case, ties=("speaker", "custodian"))
+    frame = corroboration(case, ties=("speaker", "custodian"), assessments="count")
     for row in frame.itertuples():
         ev = case.evidence[(case.evidence["claim_id"] == row.claim_id) & (case.evidence["stance"] == row.stance)]
-        groups = dependence_groups(case, ("speaker", "custodian"), ev["testimony_id"])
+        groups = dependence_groups(case, ("speaker", "custodian"), ev["testimony_id"], through_assessments=True)
         assert row.independent == groups.nunique()
 
 
@@ -232,10 +233,44 @@ def test_tree_independence_is_recomputed_over_the_union(case):
     from workbook.custody import dependence_groups
 
     order, _, lineage = _claim_tree(case)
-    tree = corroboration_tree(case, ties=("origin", "custodian"))
+    tree = corroboration_tree(case, ties=("origin", "custodian"), assessments="count")
     for row in tree.itertuples():
         below = {c for c in order if c == row.claim_id or row.claim_id in lineage[c]}
         ev = case.evidence[case.evidence["claim_id"].isin(below) & (case.evidence["stance"] == row.stance)]
         ids = ev["testimony_id"].unique()
         assert row.raw == len(ids)
-        assert row.independent == dependence_groups(case, ("origin", "custodian"), ids).nunique()
+        assert row.independent == dependence_groups(case, ("origin", "custodian"), ids,
+                                                    through_assessments=True).nunique()
+
+
+# --------------------------------------------------------------------------- assessments apart
+
+
+def test_assessments_are_counted_apart_by_default(case):
+    # t-c (an official finding) and t-book (a scholar's judgement) are assessments: they leave
+    # raw/independent and are counted in their own columns; a stance held only by assessments keeps its row
+    frame = corroboration(case)
+    assert rows(frame, ["claim_id", "stance", "raw", "independent", "assessments", "assessments_independent"]) == [
+        ("conspiracy", "supports", 0, 0, 1, 1),
+        ("meeting", "supports", 4, 1, 0, 0),
+        ("meeting", "qualifies", 0, 0, 1, 1),
+        ("meeting", "contradicts", 1, 1, 0, 0),
+        ("flight", "supports", 1, 1, 0, 0),
+        ("flight", "contradicts", 1, 1, 0, 0),
+    ]
+    counted = corroboration(case, assessments="count")  # as before
+    assert counted["raw"].tolist() == [1, 4, 1, 1, 1, 1]
+    assert "assessments" not in counted.columns
+
+
+def test_tree_keeps_assessments_apart(case):
+    tree = corroboration_tree(case, CRED, ties="origin")
+    top = tree.iloc[0]
+    # t-a t-b t-ru t-en without t-c: {t-a} {t-b} {t-ru t-en} by origin (t-c no longer links t-a and t-b)
+    assert (top["claim_id"], top["raw"], top["independent"], top["assessments"]) == ("conspiracy", 4, 3, 1)
+    assert (round(top["weighted"], 9), round(top["independent_weighted"], 9)) == (1.9, 1.3)
+
+
+def test_bad_assessment_mode(case):
+    with pytest.raises(ValueError, match="assessments must be one of: apart, count; not 'ignore'"):
+        corroboration(case, assessments="ignore")

@@ -133,7 +133,7 @@ def test_derivation_path_oldest_first(case):
 def test_custody_chain_two_levels_exact_rows(case):
     chain = custody_chain(case, "t-book")
     assert list(chain.columns) == ["source_id", "depth", "seq", "date", "date_earliest", "date_latest",
-                                   "custodian", "action", "from_source_id", "notes"]
+                                   "custodian", "action", "from_source_id", "notes", "attested"]
     rows = [(r.source_id, r.depth, None if pd.isna(r.seq) else int(r.seq), r.custodian, r.action, r.date,
              r.from_source_id) for r in chain.itertuples()]
     assert rows == [
@@ -239,11 +239,21 @@ def test_speaker_ties(case):
 def test_origin_compilation_ties_only_when_given(case):
     two = dependence_groups(case, ties=("origin",), testimonies=["t-b", "t-a"])
     assert two.to_dict() == {"t-a": "t-a", "t-b": "t-b"}  # independent documents
+    # t-c is an official finding read in the summary comp-c: an assessment, which does not carry
+    # the sources its compilation was made from, so it ties nothing (issue 13)
     three = dependence_groups(case, ties=("origin",), testimonies=["t-a", "t-b", "t-c"])
-    assert three.to_dict() == {"t-a": "t-a", "t-b": "t-a", "t-c": "t-a"}  # the compilation ties them
+    assert three.to_dict() == {"t-a": "t-a", "t-b": "t-b", "t-c": "t-c"}
+    old = dependence_groups(case, ties=("origin",), testimonies=["t-a", "t-b", "t-c"], through_assessments=True)
+    assert old.to_dict() == {"t-a": "t-a", "t-b": "t-a", "t-c": "t-a"}  # the old rule: the compilation ties them
     everything = dependence_groups(case, ties="origin")
-    assert groups(everything) == {"t-a": "t-a", "t-b": "t-a", "t-c": "t-a", "t-ru": "t-a", "t-en": "t-a",
-                                  "t-book": "t-a", "t-memoir": "t-memoir", "t-news": "t-news"}
+    assert groups(everything) == {"t-a": "t-a", "t-b": "t-b", "t-c": "t-c", "t-ru": "t-en", "t-en": "t-en",
+                                  "t-book": "t-book", "t-memoir": "t-memoir", "t-news": "t-news"}
+    everything_old = dependence_groups(case, ties="origin", through_assessments=True)
+    assert groups(everything_old) == {"t-a": "t-a", "t-b": "t-a", "t-c": "t-a", "t-ru": "t-a", "t-en": "t-a",
+                                      "t-book": "t-a", "t-memoir": "t-memoir", "t-news": "t-news"}
+    all_ties = dependence_groups(case)  # t-b joins t-a by the NKVD recording both, t-ru by the speaker
+    assert groups(all_ties) == {"t-a": "t-a", "t-b": "t-a", "t-c": "t-c", "t-ru": "t-a", "t-en": "t-a",
+                                "t-book": "t-book", "t-memoir": "t-memoir", "t-news": "t-news"}
     without_book = dependence_groups(case, ties="origin", testimonies=["t-a", "t-b", "t-ru", "t-en", "t-memoir"])
     assert groups(without_book) == {"t-a": "t-a", "t-b": "t-b", "t-ru": "t-en", "t-en": "t-en",
                                     "t-memoir": "t-memoir"}
@@ -379,3 +389,19 @@ def test_union_find_many_rounds():
     item = np.concatenate([order[:-1], order[1:]])
     key = np.concatenate([np.arange(n - 1), np.arange(n - 1)])
     assert (_group_roots(n, item, key) == 0).all()
+
+
+def test_inferred_custody_steps_can_be_left_out(tmp_path):
+    # the summary comp-c is made from int-a and int-b; mark the NKVD's recording of int-b as inferred
+    custody = CASE["custody.csv"]
+    files = dict(CASE)
+    lines = custody.strip().split("\n")
+    header = lines[0] + ",attested"
+    body = [line + (",inferred" if line.startswith("int-b,") and ",recorded," in line else ",") for line in lines[1:]]
+    files["custody.csv"] = "\n".join([header] + body) + "\n"
+    case = load_case(write_case(tmp_path / "inferred", files))
+    pair = ["t-a", "t-b"]
+    assert dependence_groups(case, "custodian", pair).nunique() == 1
+    assert dependence_groups(case, "custodian", pair, inferred=False).nunique() == 2
+    chain = custody_chain(case, "t-b")
+    assert chain["attested"].tolist() == ["inferred"] + [""] * (len(chain) - 1)

@@ -34,9 +34,11 @@ from .case import (
     split_list,
     validate,
 )
+from .case.lesson import Lesson, load_lesson
 from .case.scores import ach_store
 from .case.store import RatingStore, StoreBusyError, case_folder, case_name, check_rater
 from .judgement import (
+    ach_evidence,
     ach_matrix,
     ach_scores,
     agreement,
@@ -53,6 +55,7 @@ from .judgement import (
     derivation_path,
     diagnosticity,
     disagreements,
+    is_assessment,
     sensitivity,
     timeline,
     unanimity_curve,
@@ -63,7 +66,15 @@ from .judgement import (
 )
 from .views.ach_panel import AchPanel
 from .views.charts import plot_ach_heatmap, plot_agreement, plot_timeline
+from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
 from .views.widgets import ScoringPanel, scoring_panel
+
+# finding every spelling, importing from Zotero and Tropy, editing a case (issue 14)
+from .case.editing import CaseEditor
+from .case.importers import ImportFailure, import_tropy, import_zotero
+from .judgement.find import find, spellings
+from .views.editor import CaseForm, case_form
+from .views.search import SearchBox
 
 __version__ = "0.1.0"
 
@@ -97,11 +108,19 @@ __all__ = [
     "load_case",
     "split_list",
     "validate",
+    # what a case says about itself in the notebooks (case/lesson.py, views/lesson.py)
+    "CaseText",
+    "Lesson",
+    "absent_table",
+    "case_text",
+    "load_lesson",
+    "table_or_sentence",
     # chains of custody and dependence between testimonies (judgement/custody.py)
     "custody_chain",
     "custody_line",
     "custody_prov",
     "dependence_groups",
+    "is_assessment",
     "derivation_graph",
     "derivation_path",
     # corroboration per claim and the paradox of unanimity (judgement/corroboration.py)
@@ -111,6 +130,7 @@ __all__ = [
     "unanimity_posterior",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
+    "ach_evidence",
     "ach_matrix",
     "ach_scores",
     "ach_store",
@@ -139,4 +159,15 @@ __all__ = [
     "plot_agreement",
     "rubric",
     "scoring_panel",
+    # every spelling of a name (judgement/find.py, views/search.py)
+    "SearchBox",
+    "find",
+    "spellings",
+    # bringing sources in and editing a case (case/importers/, case/editing.py, views/editor.py)
+    "CaseEditor",
+    "CaseForm",
+    "ImportFailure",
+    "case_form",
+    "import_tropy",
+    "import_zotero",
 ]

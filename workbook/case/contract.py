@@ -17,6 +17,7 @@ __all__ = [
     "REQUIRED_TABLES",
     "VOCABULARIES",
     "CONTENT_SHAPING_ACTIONS",
+    "ASSESSMENT_SETTINGS",
     "SCORE_COLUMNS",
     "ACH_COLUMNS",
     "ACH_RATINGS",
@@ -33,8 +34,10 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "sources.access": ("published", "declassified", "restricted", "lost", "unknown"),
     "testimonies.setting": (
         "pretrial_interrogation", "open_court", "written_statement", "private_letter",
-        "memoir", "interview", "official_finding", "scholarly_assessment", "other",
+        "memoir", "interview", "official_finding", "scholarly_assessment", "hearing", "other",
     ),
+    "testimonies.quote_kind": ("verbatim", "paraphrase", "reconstruction"),
+    "testimonies.statement_kind": ("testimony", "assessment"),
     "testimonies.basis": ("participant", "eyewitness", "hearsay", "documentary", "inference", "unknown"),
     "testimonies.conditions": (
         "free", "in_exile", "in_custody", "under_interrogation", "on_trial", "sentenced",
@@ -43,9 +46,14 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "evidence.stance": ("supports", "contradicts", "qualifies"),
     "custody.action": (
         "created", "recorded", "edited", "redacted", "translated", "copied", "summarized",
-        "quoted", "published", "archived", "declassified", "lost", "destroyed",
+        "quoted", "published", "archived", "declassified", "lost", "destroyed", "sent", "received",
     ),
+    "custody.attested": ("stated", "inferred"),
 }
+
+#: ``setting`` words that make a row an assessment (a judgement about the evidence,
+#: not testimony about the event) unless its ``statement_kind`` says otherwise.
+ASSESSMENT_SETTINGS = ("scholarly_assessment", "official_finding")
 
 #: Custody actions that can change what a document says (used for ``custodian`` ties).
 CONTENT_SHAPING_ACTIONS = ("created", "recorded", "edited", "redacted", "summarized", "translated")
@@ -171,6 +179,15 @@ TABLES: dict[str, Table] = {
                 C("conditions", "enums"),
                 C("language"),
                 C("notes"),
+                C("quote_kind", "enum",
+                  description="verbatim, paraphrase or reconstruction; empty = verbatim as far as known."),
+                C("statement_kind", "enum",
+                  description="testimony (about the event) or assessment (a judgement about the evidence); "
+                              "empty = decided by the setting (scholarly_assessment, official_finding: assessment)."),
+                C("quoted_from", "ref", ref="sources.source_id",
+                  description="Where the source it is read in is a compilation: the source the words come from."),
+                C("version_of", description="Versions of one statement share this value (a short label); "
+                                            "empty = no other version."),
             ),
             primary_key=("testimony_id",),
             required=True,
@@ -199,6 +216,9 @@ TABLES: dict[str, Table] = {
                 C("date", "edtf"),
                 C("from_source_id", "ref", ref="sources.source_id"),
                 C("notes"),
+                C("attested", "enum",
+                  description="stated (the sources state this step) or inferred (the case builder infers it); "
+                              "empty = not known."),
             ),
             unique=("source_id", "seq"),
         ),

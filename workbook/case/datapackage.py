@@ -24,8 +24,14 @@ __all__ = ["table_schema", "descriptor", "describe"]
 _TYPES = {"integer": "integer", "number": "number"}
 
 
-def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) -> dict:
+def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = (),
+                 header: list[str] | None = None) -> dict:
     """The Frictionless Table Schema of a contract table (extra columns as strings).
+
+    With ``header`` (the columns of the file, in order), the fields follow the
+    file: its contract columns with their types and constraints, its own
+    columns as strings, and optional contract columns it does not have left
+    out (Frictionless compares the schema's fields with the header in order).
 
     >>> schema = table_schema(TABLES["evidence"])
     >>> [f["name"] for f in schema["fields"]]
@@ -55,6 +61,10 @@ def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) 
         fields.append(f)
     for name in extra_columns:
         fields.append({"name": name, "type": "string"})
+    if header is not None:
+        by_name = {f["name"]: f for f in fields}
+        fields = [by_name.get(name, {"name": name, "type": "string"}) for name in header]
+    present = {f["name"] for f in fields}
     schema: dict = {"fields": fields, "missingValues": [""]}
     if table.primary_key:
         schema["primaryKey"] = list(table.primary_key)
@@ -62,7 +72,7 @@ def table_schema(table: Table, extra_columns: list[str] | tuple[str, ...] = ()) 
         schema["primaryKey"] = list(table.unique)
     foreign = []
     for column in table.columns:
-        if column.kind == "ref":
+        if column.kind == "ref" and column.name in present:
             target_table, target_column = column.ref.split(".")
             foreign.append({"fields": column.name,
                             "reference": {"resource": "" if target_table == table.name else target_table,
@@ -77,12 +87,34 @@ def _header(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
+#: The template case's own name and title (``new-case``): a case described with them still
+#: carries the template's, and gets its folder's instead.
+TEMPLATE_NAME, TEMPLATE_TITLE = "my-case", "My case (template)"
+
+
+def name_and_title(folder: str | Path) -> tuple[str, str]:
+    """A package name and a title made from a case folder's name.
+
+    >>> name_and_title("data/Harbour_fire 1912")
+    ('harbour_fire-1912', 'Harbour fire 1912')
+    """
+    stem = Path(folder).resolve().name
+    name = re.sub(r"[^a-z0-9._/-]+", "-", stem.lower()).strip("-") or "case"
+    words = re.sub(r"[-_.]+", " ", stem).strip() or "case"
+    return name, words[:1].upper() + words[1:]
+
+
 def descriptor(path: str | Path) -> dict:
     """The full ``datapackage.json`` of the (valid) case in ``path``, as a dict."""
     case = load_case(path)
     folder = Path(path)
     old, files = read_descriptor(folder, [])
     out = {k: v for k, v in old.items() if k != "resources"}
+    folder_name, folder_title = name_and_title(folder)
+    if out.get("title") == TEMPLATE_TITLE:  # the template's title, never changed: the folder's instead
+        out["title"] = folder_title
+        if out.get("name") == TEMPLATE_NAME:
+            out["name"] = folder_name
     # Frictionless wants a package name of lower-case letters, digits and - . _ /
     out.setdefault("name", re.sub(r"[^a-z0-9._/-]+", "-", case.name.lower()).strip("-") or "case")
     out.setdefault("title", case.title)
@@ -92,7 +124,8 @@ def descriptor(path: str | Path) -> dict:
         if name not in case.present:
             continue
         file = files[name]
-        extra = [c for c in _header(folder / file) if c not in table.column_names]
+        header = _header(folder / file)
+        extra = [c for c in header if c not in table.column_names]
         resources.append({
             "name": name,
             "path": file,
@@ -101,7 +134,7 @@ def descriptor(path: str | Path) -> dict:
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "description": table.description,
-            "schema": table_schema(table, extra),
+            "schema": table_schema(table, extra, header),
         })
     present = set(case.present)
     for resource in resources:

@@ -9,14 +9,16 @@ This layer imports only ``workbook.case`` (never views or faces), and never
 ipywidgets, matplotlib or IPython, not even lazily (``lint-imports`` checks it).
 """
 
-from .ach import ach_matrix, ach_scores, diagnosticity, sensitivity
+from .ach import ach_evidence, ach_matrix, ach_scores, diagnosticity, sensitivity
 from .corroboration import corroboration, corroboration_tree, unanimity_curve, unanimity_posterior
-from .custody import custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path
+from .custody import (custody_chain, custody_line, custody_prov, dependence_groups, derivation_graph, derivation_path,
+                      is_assessment)
 from .scoring import agreement, credibility, disagreements
 from .timeline import timeline, whereabouts_conflicts
 from .versions import align_versions, compare_versions, versions_html, versions_text
 
-__all__ = ["ach_matrix", "ach_scores", "agreement", "align_versions", "compare_versions", "corroboration",
+__all__ = ["ach_evidence", "ach_matrix", "ach_scores", "agreement", "align_versions", "compare_versions", "corroboration",
            "corroboration_tree", "credibility", "custody_chain", "custody_line", "custody_prov", "dependence_groups",
-           "derivation_graph", "derivation_path", "diagnosticity", "disagreements", "sensitivity", "timeline",
+           "derivation_graph", "derivation_path", "diagnosticity", "disagreements", "is_assessment", "sensitivity",
+           "timeline",
            "unanimity_curve", "unanimity_posterior", "versions_html", "versions_text", "whereabouts_conflicts"]

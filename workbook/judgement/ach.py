@@ -47,12 +47,12 @@ import numpy as np
 import pandas as pd
 
 from ..case.contract import ACH_COLUMNS, ACH_RATINGS
-from .custody import dependence_groups
+from .custody import dependence_groups, is_assessment
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..case.model import Case
 
-__all__ = ["ACH_POINTS", "CELL_VALUES", "ach_matrix", "ach_scores", "diagnosticity", "sensitivity"]
+__all__ = ["ACH_POINTS", "CELL_VALUES", "ach_evidence", "ach_matrix", "ach_scores", "diagnosticity", "sensitivity"]
 
 #: Inconsistency points of each rating (consistency never adds).
 ACH_POINTS = {"CC": 0, "C": 0, "N": 0, "I": 1, "II": 2, "NA": 0, "": 0}
@@ -81,6 +81,34 @@ def hypotheses_for(case: Case, claim_id: str | None) -> tuple[str, pd.DataFrame]
 def _items_for(case: Case, claim_id: str) -> list[str]:
     ev = case.evidence
     return list(dict.fromkeys(ev.loc[ev["claim_id"] == claim_id, "testimony_id"]))
+
+
+def ach_evidence(case: Case, claim_id: str | None = None) -> pd.DataFrame:
+    """The items of a claim's matrix, in its row order, each said to be testimony or an assessment.
+
+    Columns ``testimony_id``, ``speaker_id``, ``kind`` (``testimony``, or
+    ``assessment`` for a scholar's, a commission's or a court's judgement: see
+    :func:`workbook.is_assessment`; an assessment is evidence *about the
+    evidence*, and a reader rates it knowing that) and ``quote_kind``.
+
+    >>> from pathlib import Path
+    >>> from workbook import load_case
+    >>> case = load_case(Path(__file__).parents[1] / "template_case")
+    >>> ach_evidence(case)[["testimony_id", "kind", "quote_kind"]].values.tolist()[-2:]
+    [['t-miller-letter', 'testimony', 'verbatim'], ['t-history', 'testimony', 'paraphrase']]
+    """
+    claim_id, _ = hypotheses_for(case, claim_id)
+    items = _items_for(case, claim_id)
+    t = case.testimonies.set_index("testimony_id")
+    judged = is_assessment(case)
+    known = [i for i in items if i in t.index]
+    quote_kind = t.loc[known, "quote_kind"] if "quote_kind" in t.columns else pd.Series("", index=known)
+    return pd.DataFrame({
+        "testimony_id": pd.Series(known, dtype="str"),
+        "speaker_id": pd.Series(t.loc[known, "speaker_id"].to_numpy(dtype=object), dtype="str"),
+        "kind": pd.Series(["assessment" if judged[i] else "testimony" for i in known], dtype="str"),
+        "quote_kind": pd.Series([q or "verbatim" for q in quote_kind.to_numpy(dtype=object)], dtype="str"),
+    })
 
 
 def ach_matrix(case: Case, ratings: pd.DataFrame | None = None, *, claim_id: str | None = None,

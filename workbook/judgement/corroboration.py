@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..case.contract import SCORE_COLUMNS
 from ..case.model import Case
-from .custody import TIES, check_ties, group_roots, positions, spread, tie_edges
+from .custody import TIES, check_ties, group_roots, is_assessment, positions, spread, tie_edges
 from .scoring import credibility
 
 __all__ = [
@@ -105,15 +105,16 @@ def _evidence_codes(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: np.ndarray,
-           credibility: pd.Series | None, ties: tuple[str, ...]) -> pd.DataFrame:
+           credibility: pd.Series | None, edges: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
     """Counts per claim and stance over distinct (testimony, claim, stance) items.
 
     All claims and stances are done in one pass: each item is linked to the
     keys of its testimony *within its own claim and stance*, so groups never
     cross from one claim or stance to another.  Rows come out sorted by claim
-    code, then stance in the order of ``STANCES``.
+    code, then stance in the order of ``STANCES``; the column ``_pair`` holds
+    ``claim code * 3 + stance code`` for merging.
     """
-    edge_t, edge_k = tie_edges(case, ties)
+    edge_t, edge_k = edges
     if len(edge_k):  # a key held by one testimony can link nothing
         shared = np.bincount(edge_k)[edge_k] > 1
         edge_t, edge_k = edge_t[shared], edge_k[shared]
@@ -134,6 +135,7 @@ def _tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: 
         "stance": pd.Series(np.array(STANCES, dtype=object)[pair_code % len(STANCES)], dtype="str"),
         "raw": np.bincount(group, minlength=n_groups).astype("int64"),
         "independent": np.bincount(group[is_root], minlength=n_groups).astype("int64"),
+        "_pair": pair_code.astype("int64"),
     })
     if credibility is not None:
         by_row = np.full(len(case.testimonies), np.nan)
@@ -150,8 +152,44 @@ def _tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: 
     return out
 
 
+#: How :func:`corroboration` treats assessments: kept apart (the default) or counted as testimony.
+ASSESSMENT_MODES = ("apart", "count")
+
+
+def _split_tally(case: Case, t_code: np.ndarray, claim_code: np.ndarray, stance_code: np.ndarray,
+                 credibility: pd.Series | None, ties: tuple[str, ...], assessments: str,
+                 inferred: bool) -> pd.DataFrame:
+    """:func:`_tally` with first-order testimony and assessments counted apart (or together)."""
+    if assessments not in ASSESSMENT_MODES:
+        raise ValueError(f"assessments must be one of: {', '.join(ASSESSMENT_MODES)}; not {assessments!r}")
+    together = assessments == "count"
+    edges = tie_edges(case, ties, inferred=inferred, through_assessments=together)
+    judged = is_assessment(case).to_numpy()[t_code] if len(t_code) else np.zeros(0, dtype=bool)
+    first = np.ones(len(t_code), dtype=bool) if together else ~judged
+    out = _tally(case, t_code[first], claim_code[first], stance_code[first], credibility, edges)
+    part = _tally(case, t_code[judged], claim_code[judged], stance_code[judged], None, edges)
+    part = part.rename(columns={"raw": "assessments", "independent": "assessments_independent"})
+    out = out.merge(part, on="_pair", how="outer", suffixes=("", "_a"), sort=True)
+    for name in ("claim_id", "stance"):
+        out[name] = out[name].fillna(out[f"{name}_a"]).astype("str")
+    counts = ["raw", "independent", "assessments", "assessments_independent"]
+    if credibility is not None:
+        counts.append("scored")
+    for name in counts:
+        out[name] = out[name].fillna(0).astype("int64")
+    for name in ("weighted", "independent_weighted"):
+        if name in out.columns:
+            out[name] = out[name].fillna(0.0).astype("float64")
+    keep = ["claim_id", "stance", "raw", "independent"]
+    keep += [c for c in ("scored", "weighted", "independent_weighted") if c in out.columns]
+    if not together:  # counted with testimony, they have no columns of their own: the frame is as before
+        keep += ["assessments", "assessments_independent"]
+    return out[keep].reset_index(drop=True)
+
+
 def corroboration(case: Case, scores: pd.DataFrame | pd.Series | None = None,
-                  ties: str | Iterable[str] = TIES) -> pd.DataFrame:
+                  ties: str | Iterable[str] = TIES, *, assessments: str = "apart",
+                  inferred: bool = True) -> pd.DataFrame:
     """One row per claim and stance found in evidence.csv, with how much evidence there is.
 
     Columns: ``claim_id``, ``statement``, ``stance``, ``raw`` (number of
@@ -163,6 +201,20 @@ def corroboration(case: Case, scores: pd.DataFrame | pd.Series | None = None,
     counts once, by its most credible member).  A testimony without a score
     counts 0 in the weighted sums: an unscored testimony adds nothing until
     someone weighs it (compare ``scored`` with ``raw``).
+
+    **Assessments are counted apart.**  An assessment (a scholar's, a
+    commission's or a court's judgement about the evidence; see
+    :func:`workbook.is_assessment` and ``docs/assessments.md``) is not
+    testimony about the event: by default (``assessments="apart"``) ``raw``,
+    ``independent`` and the weighted columns count first-order testimony only,
+    and two more columns report the assessments with that stance:
+    ``assessments`` (how many) and ``assessments_independent`` (how many
+    groups: one scholar's eight judgements are one voice).  A claim and stance
+    held only by assessments keeps its row, with ``raw`` 0.
+    ``assessments="count"`` counts them as testimony, as before (and under the
+    old tie rule, ``dependence_groups(..., through_assessments=True)``), with
+    no assessment columns.  ``inferred=False`` leaves out custody steps the
+    case marks as inferred when forming the groups.
 
     ``scores`` is either per-testimony credibility (a frame with
     ``testimony_id`` and ``credibility`` between 0 and 1, averaged over raters
@@ -187,7 +239,7 @@ def corroboration(case: Case, scores: pd.DataFrame | pd.Series | None = None,
     """
     ties = check_ties(ties)
     credibility = _credibility(case, scores)
-    out = _tally(case, *_evidence_codes(case), credibility, ties)  # in the order of claims.csv
+    out = _split_tally(case, *_evidence_codes(case), credibility, ties, assessments, inferred)
     statements = dict(zip(case.claims["claim_id"], case.claims["statement"]))
     out.insert(1, "statement", out["claim_id"].map(statements).astype("str"))
     return out
@@ -221,7 +273,8 @@ def _claim_tree(case: Case) -> tuple[list[str], dict[str, int], dict[str, list[s
 
 
 def corroboration_tree(case: Case, scores: pd.DataFrame | pd.Series | None = None,
-                       ties: str | Iterable[str] = TIES) -> pd.DataFrame:
+                       ties: str | Iterable[str] = TIES, *, assessments: str = "apart",
+                       inferred: bool = True) -> pd.DataFrame:
     """:func:`corroboration` rolled up the claim tree: each claim with its sub-claims' evidence.
 
     A claim's testimonies are its own and those of all its descendants (each
@@ -258,7 +311,8 @@ def corroboration_tree(case: Case, scores: pd.DataFrame | pd.Series | None = Non
     position = np.empty(len(order), dtype="int64")
     position[rank] = np.arange(len(order))
     pairs, t_rolled = items // n_t, items % n_t
-    out = _tally(case, t_rolled, position[pairs // len(STANCES)], pairs % len(STANCES), credibility, ties)
+    out = _split_tally(case, t_rolled, position[pairs // len(STANCES)], pairs % len(STANCES), credibility, ties,
+                       assessments, inferred)
     out = out.assign(_rank=rank[[row_of[c] for c in out["claim_id"]]]).sort_values(
         ["_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
     statements = dict(zip(case.claims["claim_id"], case.claims["statement"]))

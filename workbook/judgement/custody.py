@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..case.contract import CONTENT_SHAPING_ACTIONS
+from ..case.contract import ASSESSMENT_SETTINGS, CONTENT_SHAPING_ACTIONS
 from ..case.model import Case, split_list
 
 if TYPE_CHECKING:  # imported lazily at run time: both are slow to import
@@ -52,13 +52,14 @@ __all__ = [
     "derivation_graph",
     "custody_prov",
     "dependence_groups",
+    "is_assessment",
 ]
 
 #: The kinds of tie that make two testimonies dependent, in the order they are documented.
 TIES = ("speaker", "origin", "custodian")
 
 _CHAIN_COLUMNS = ["source_id", "depth", "seq", "date", "date_earliest", "date_latest",
-                  "custodian", "action", "from_source_id", "notes"]
+                  "custodian", "action", "from_source_id", "notes", "attested"]
 
 
 # --------------------------------------------------------------------------- derivation
@@ -135,6 +136,23 @@ def _reading_source(case: Case, testimony_id: str) -> str:
     return str(found.iloc[0])
 
 
+def _testimony_parents(case: Case, testimony_id: str) -> tuple[str, dict[str, list[str]]]:
+    """The source a testimony is read in, and the derivation map its path follows.
+
+    Where the testimony names ``quoted_from`` (its words come from that source,
+    quoted in a compilation), the source it is read in leads back to that
+    source only, not to everything the compilation was made from.
+    """
+    read_in = _reading_source(case, testimony_id)
+    parents = _parents_map(case)
+    if "quoted_from" in case.testimonies.columns:
+        quoted = case.testimonies.loc[case.testimonies["testimony_id"] == testimony_id, "quoted_from"].iloc[0]
+        if quoted and quoted != read_in:
+            parents = dict(parents)
+            parents[read_in] = [str(quoted)]
+    return read_in, parents
+
+
 def derivation_path(case: Case, source_id: str) -> list[str]:
     """``source_id`` and every source it was made from, oldest first.
 
@@ -157,8 +175,9 @@ def custody_chain(case: Case, testimony_id: str) -> pd.DataFrame:
     """The chain of custody of a testimony, from its origin to the source it is read in.
 
     One row per custody step of every source on the testimony's derivation
-    path (the source it is read in and all sources that one was made from),
-    oldest first: ancestors before descendants (by ``depth``, deepest first),
+    path (the source it is read in and all sources that one was made from,
+    or, where the testimony names ``quoted_from``, that source and its
+    ancestors), oldest first: ancestors before descendants (by ``depth``, deepest first),
     then by ``source_id``, then by ``seq``.  ``depth`` is 0 for the source the
     testimony is read in, 1 for its parents, and so on (the longest way back
     when there are several).  A source on the path with no custody steps gets
@@ -177,7 +196,8 @@ def custody_chain(case: Case, testimony_id: str) -> pd.DataFrame:
     4       history-1950      0    1     quoted       historian
     5       history-1950      0    2  published       historian
     """
-    depths = _path_depths(_parents_map(case), _reading_source(case, testimony_id))
+    read_in, parents = _testimony_parents(case, testimony_id)
+    depths = _path_depths(parents, read_in)
     custody = case.custody
     steps = custody[custody["source_id"].isin(list(depths))]
     missing = sorted(set(depths) - set(steps["source_id"]))
@@ -194,7 +214,7 @@ def custody_chain(case: Case, testimony_id: str) -> pd.DataFrame:
     chain = steps.assign(depth=steps["source_id"].map(depths).astype("int64"))
     chain = chain.sort_values(["depth", "source_id", "seq"], ascending=[False, True, True],
                               na_position="first", kind="stable")
-    return chain[_CHAIN_COLUMNS].reset_index(drop=True)
+    return chain.reindex(columns=_CHAIN_COLUMNS, fill_value="").reset_index(drop=True)
 
 
 def _step_text(action: str, custodian: str, date: str, previous_custodian: str | None) -> str:
@@ -300,8 +320,8 @@ def derivation_graph(case: Case, testimony_id: str | None = None) -> nx.DiGraph:
         keep = set(case.sources["source_id"])
         read_in: str | None = None
     else:
-        read_in = _reading_source(case, testimony_id)
-        keep = set(_path_depths(_parents_map(case), read_in))
+        read_in, parents = _testimony_parents(case, testimony_id)
+        keep = set(_path_depths(parents, read_in))
     graph = nx.DiGraph(case=case.name, testimony_id=testimony_id)
     sources = case.sources[case.sources["source_id"].isin(list(keep))].sort_values("source_id")
     custody = case.custody.sort_values(["source_id", "seq"])
@@ -496,8 +516,45 @@ def _normal_custodian(names: pd.Series) -> list[str]:
     return [" ".join(name.split()).casefold() for name in names.to_numpy(dtype=object)]
 
 
-def _parent_codes(case: Case) -> tuple[np.ndarray, np.ndarray]:
-    """Derivation edges as (child, parent) row positions in sources.csv."""
+def is_assessment(case: Case) -> pd.Series:
+    """Which testimonies are assessments: a judgement about the evidence, not testimony about the event.
+
+    A row is an assessment when its ``statement_kind`` says ``assessment``, or
+    when ``statement_kind`` is empty and its ``setting`` is one of
+    ``scholarly_assessment`` or ``official_finding`` (a scholar's or a
+    commission's or a court's judgement).  ``statement_kind`` = ``testimony``
+    keeps a row first-order whatever its setting.  Returns a boolean Series
+    named ``assessment``, indexed by ``testimony_id`` in the order of
+    testimonies.csv.  See ``docs/assessments.md`` for why the two are kept apart.
+
+    >>> from pathlib import Path
+    >>> from workbook import load_case
+    >>> case = load_case(Path(__file__).parents[1] / "template_case")
+    >>> is_assessment(case)["t-history"], is_assessment(case)["t-neighbour-court"]
+    (np.False_, np.False_)
+    """
+    t = case.testimonies
+    kind = t["statement_kind"] if "statement_kind" in t.columns else pd.Series([""] * len(t), index=t.index)
+    kind = kind.fillna("").astype("str").to_numpy(dtype=object)
+    by_setting = t["setting"].isin(list(ASSESSMENT_SETTINGS)).to_numpy()
+    flag = np.where(kind == "assessment", True, np.where(kind == "testimony", False, by_setting))
+    index = pd.Index(t["testimony_id"].to_numpy(dtype=object), dtype="str", name="testimony_id")
+    return pd.Series(flag.astype(bool), index=index, name="assessment")
+
+
+def _inferred_steps(custody: pd.DataFrame) -> np.ndarray:
+    """Custody rows whose step the case marks as inferred (not stated by the sources)."""
+    if "attested" not in custody.columns:
+        return np.zeros(len(custody), dtype=bool)
+    return (custody["attested"].fillna("") == "inferred").to_numpy()
+
+
+def _parent_codes(case: Case, inferred: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Derivation edges as (child, parent) row positions in sources.csv.
+
+    With ``inferred=False`` a custody step marked ``attested`` = ``inferred``
+    does not count as a derivation through its ``from_source_id``.
+    """
     sources = case.sources
     derived = sources["derived_from"].to_numpy(dtype=object)
     rows = np.flatnonzero(derived != "")
@@ -508,7 +565,10 @@ def _parent_codes(case: Case) -> tuple[np.ndarray, np.ndarray]:
             children.append(int(row))
             parents.append(parent)
     custody = case.custody
-    linked = custody[custody["from_source_id"] != ""]
+    keep = (custody["from_source_id"] != "").to_numpy().copy()
+    if not inferred:
+        keep &= ~_inferred_steps(custody)
+    linked = custody[keep]
     source_ids = sources["source_id"]
     child = np.concatenate([np.array(children, dtype="int64"), positions(linked["source_id"], source_ids)])
     parent = np.concatenate([positions(parents, source_ids) if parents else np.zeros(0, "int64"),
@@ -517,7 +577,18 @@ def _parent_codes(case: Case) -> tuple[np.ndarray, np.ndarray]:
     return child[ok], parent[ok]
 
 
-def tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _start_sources(case: Case) -> np.ndarray:
+    """Each testimony's first source on its derivation path: ``quoted_from`` where given, else ``source_id``."""
+    t = case.testimonies
+    start = t["source_id"].to_numpy(dtype=object)
+    if "quoted_from" in t.columns:
+        quoted = t["quoted_from"].fillna("").to_numpy(dtype=object)
+        start = np.where(quoted != "", quoted, start)
+    return positions(pd.Series(start, dtype="object"), case.sources["source_id"])
+
+
+def tie_edges(case: Case, ties: tuple[str, ...], inferred: bool = True,
+               through_assessments: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Edges testimony -> key for the chosen ties; testimonies are row positions in testimonies.csv.
 
     Keys are ``speaker:x``, ``origin:<source>`` for each source on the
@@ -525,6 +596,17 @@ def tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray
     who shaped the content of a source on that path (integer codes, distinct
     across kinds); two testimonies are tied when they share a key.  Each
     (testimony, key) edge appears once.
+
+    A testimony's path starts at its ``quoted_from`` source where the case
+    gives one (a document quoted in a compilation descends from that document,
+    not from everything the compilation cites), else at its ``source_id``.
+    An assessment (:func:`is_assessment`) is a judgement made in the source it
+    starts from: unless ``through_assessments``, its origin key is that source
+    alone (in a key space of its own, shared only with other assessments made
+    there) and its custodian keys are that source's own custodians, so that a
+    compilation's judgement never ties the documents it cites to each other.
+    With ``inferred=False``, custody steps marked ``attested`` = ``inferred``
+    make no derivation and no custodian key.
     """
     testimonies = case.testimonies
     parts_t: list[np.ndarray] = []
@@ -539,9 +621,12 @@ def tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray
         offset += len(uniques)
     if "origin" in ties or "custodian" in ties:
         n = len(case.sources)
-        child, parent = _parent_codes(case)
-        read = positions(testimonies["source_id"], case.sources["source_id"])
-        known = np.flatnonzero(read >= 0)
+        child, parent = _parent_codes(case, inferred)
+        read = _start_sources(case)
+        judged = (np.zeros(len(testimonies), dtype=bool) if through_assessments
+                  else is_assessment(case).to_numpy())
+        known = np.flatnonzero((read >= 0) & ~judged)
+        judging = np.flatnonzero((read >= 0) & judged)
         kinds = []
         if "origin" in ties:
             # Two derivation paths share a source exactly when they share a source
@@ -549,19 +634,39 @@ def tie_edges(case: Case, ties: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray
             has_parent = np.zeros(n, dtype=bool)
             has_parent[child] = True
             first = np.flatnonzero(~has_parent)
-            kinds.append((first, first, n))
+            kinds.append((first, first, n, "origin"))
         if "custodian" in ties:
             custody = case.custody
-            shaping = custody[custody["action"].isin(CONTENT_SHAPING_ACTIONS) & (custody["custodian"] != "")]
+            shaping_rows = custody["action"].isin(CONTENT_SHAPING_ACTIONS).to_numpy().copy() & \
+                (custody["custodian"] != "").to_numpy()
+            if not inferred:
+                shaping_rows &= ~_inferred_steps(custody)
+            shaping = custody[shaping_rows]
             codes, uniques = pd.factorize(np.array(_normal_custodian(shaping["custodian"]), dtype=object))
             where = positions(shaping["source_id"], case.sources["source_id"])
-            kinds.append((where[where >= 0], codes.astype("int64")[where >= 0], len(uniques)))
-        for own_source, own_label, width in kinds:
+            kinds.append((where[where >= 0], codes.astype("int64")[where >= 0], len(uniques), "custodian"))
+        for own_source, own_label, width, kind in kinds:
             start, count, labels = _inherit(n, child, parent, own_source, own_label)
             run, at = spread(start[read[known]], count[read[known]])
             parts_t.append(known[run])
             parts_k.append(labels[at] + offset)
             offset += width
+            if not len(judging):
+                continue
+            if kind == "origin":  # the source the judgement is made in, in a key space of its own
+                parts_t.append(judging)
+                parts_k.append(read[judging] + offset)
+                offset += n
+            else:  # the custodians who shaped that source itself, not the ones it cites
+                order = np.argsort(own_source, kind="stable")
+                src, lab = own_source[order], own_label[order]
+                lo = np.searchsorted(src, read[judging], side="left")
+                hi = np.searchsorted(src, read[judging], side="right")
+                run, at = spread(lo, hi - lo)
+                pairs = np.unique(np.stack([judging[run], lab[at]], axis=1), axis=0) if len(run) else \
+                    np.zeros((0, 2), dtype="int64")
+                parts_t.append(pairs[:, 0].astype("int64"))
+                parts_k.append(pairs[:, 1].astype("int64") + offset - width)
     if not parts_t:
         return np.zeros(0, "int64"), np.zeros(0, "int64")
     return np.concatenate(parts_t).astype("int64"), np.concatenate(parts_k).astype("int64")
@@ -609,7 +714,8 @@ def group_roots(n_items: int, item: np.ndarray, key: np.ndarray) -> np.ndarray:
 
 
 def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
-                      testimonies: Iterable[str] | None = None) -> pd.Series:
+                      testimonies: Iterable[str] | None = None, *, inferred: bool = True,
+                      through_assessments: bool = False) -> pd.Series:
     """Which testimonies depend on each other, as groups among the given testimonies.
 
     Two testimonies are tied by
@@ -625,12 +731,29 @@ def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
     testimonies only (all of the case's when ``testimonies`` is None): a third
     testimony left out never links two others, so a later compilation that
     quotes two independent documents does not make them dependent unless a
-    testimony read in the compilation is itself counted.
+    testimony read in the compilation is itself counted (the template's 1950
+    history repeats the neighbour's testimony: ``statement_kind`` testimony,
+    so it is counted and ties what its source was made from; had it named
+    ``quoted_from`` = the court record, it would tie the neighbour only).
 
     Returns a Series named ``group``, indexed by ``testimony_id`` in the order
     of testimonies.csv, whose value is the group's label: **the smallest
     testimony id in the group** (code-point order, as Python's ``sorted``).  A
     testimony tied to no other is its own group, labelled by its own id.
+
+    Two rules keep a compilation from tying everything it cites:
+
+    - a testimony with ``quoted_from`` descends from that source, not from
+      every source the compilation it is read in was made from;
+    - an assessment (:func:`is_assessment`: a scholar's, a commission's or a
+      court's judgement) is tied by origin only to other assessments made in
+      the same source, and by custodian only through that source's own
+      custodians.  ``through_assessments=True`` gives the old rule, under which
+      an assessment carried every source its compilation was made from (and so
+      tied the documents it cites to each other).
+
+    ``inferred=False`` leaves out custody steps marked ``attested`` =
+    ``inferred`` (a step the case builder infers, not one the sources state).
 
     >>> from pathlib import Path
     >>> from workbook import load_case
@@ -641,7 +764,7 @@ def dependence_groups(case: Case, ties: str | Iterable[str] = TIES,
     {'t-neighbour-court': 't-history', 't-miller-letter': 't-history', 't-history': 't-history'}
     """
     ties = check_ties(ties)
-    edge_t, edge_k = tie_edges(case, ties)
+    edge_t, edge_k = tie_edges(case, ties, inferred=inferred, through_assessments=through_assessments)
     ids = case.testimonies["testimony_id"]
     if testimonies is None:
         rows = np.arange(len(ids), dtype="int64")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..case.contract import ACH_RATINGS
 from ..case.scores import ach_store
-from ..judgement.ach import ach_matrix, ach_scores, hypotheses_for
+from ..judgement.ach import ach_evidence, ach_matrix, ach_scores, hypotheses_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..case.model import Case
@@ -68,6 +68,7 @@ class AchPanel:
         statements = dict(zip(hyp["hypothesis_id"], hyp["statement"]))
         self.items = list(self.matrix().index)
         testimonies = case.testimonies.set_index("testimony_id")
+        kinds = dict(zip(*ach_evidence(case, self.claim_id)[["testimony_id", "kind"]].T.to_numpy()))
         self._dropdowns: dict[tuple[str, str], widgets.Dropdown] = {}
         self._quiet = False
         self.output = widgets.Output()
@@ -81,6 +82,9 @@ class AchPanel:
                 who = row["speaker_id"] or "speaker unknown"
                 text = f"{t} · {who} · “{_short(row['quote'])}”"
                 tooltip = str(row["quote"])
+                if kinds.get(t) == "assessment":  # a judgement about the evidence, not testimony (issue 13)
+                    text = f"{t} · ASSESSMENT · {who} · “{_short(row['quote'])}”"
+                    tooltip = "An assessment: a judgement about the evidence, not testimony about the event. " + tooltip
             else:
                 text, tooltip = f"{t} · not in this case", ""
             cells.append(widgets.Label(text, tooltip=tooltip, layout=widgets.Layout(overflow="hidden")))

@@ -43,6 +43,9 @@ _VIEWS = (
     ("weighted", "weighted by credibility", "0.42", "..."),
     ("independent_weighted", "independent groups, weighted", "0.22", "xxx"),
 )
+#: The view of assessments (a scholar's, a commission's or a court's judgement), counted apart:
+#: white with dashed edges and its own hatching, so that it never reads as one more line of testimony.
+_ASSESSMENT_VIEW = ("assessments", "assessments: judgements, not testimony (counted apart)", "white", "\\\\")
 _STANCE_HELP = "← contradicts   |   supports →"
 
 
@@ -76,8 +79,12 @@ def plot_corroboration(frame: pd.DataFrame, claim_id: str | Iterable[str] | None
     independent groups, and when the frame has them the credibility-weighted
     sums).  Supporting testimony extends to the right, contradicting to the
     left; qualifying testimony is a thin bar under the supporting one.  Views
-    differ by shade and hatching.  ``claim_id`` picks one claim or a list of
-    claims (default: all, in the frame's order).
+    differ by shade and hatching.  When the frame has the column
+    ``assessments`` (as :func:`workbook.corroboration` gives it), the
+    assessments (judgements about the evidence, counted apart from testimony)
+    are a last, separate row in each band: white bars with dashed edges,
+    below a dotted line.  ``claim_id`` picks one claim or a list of claims
+    (default: all, in the frame's order).
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -105,6 +112,8 @@ def plot_corroboration(frame: pd.DataFrame, claim_id: str | Iterable[str] | None
             raise ValueError(f"'{unknown[0]}' has no rows in the frame; its claims are: {', '.join(claims)}")
         claims = wanted
     views = [v for v in _VIEWS if v[0] in frame.columns]
+    if _ASSESSMENT_VIEW[0] in frame.columns:
+        views.append(_ASSESSMENT_VIEW)
     labels = {}
     for row in frame.drop_duplicates("claim_id").itertuples(index=False):
         statement = getattr(row, "statement", "") or ""
@@ -124,18 +133,21 @@ def plot_corroboration(frame: pd.DataFrame, claim_id: str | Iterable[str] | None
             for stance, sign, height, offset in (("supports", 1, 0.5, 0.12), ("contradicts", -1, 0.5, 0.12),
                                                  ("qualifies", 1, 0.2, -0.27)):
                 v = value[(stance, column)]
+                judged = column == _ASSESSMENT_VIEW[0]
                 if v <= 0:
-                    if value[(stance, "raw")] > 0:  # testimonies there, but no weight: say so
+                    if not judged and value[(stance, "raw")] > 0:  # testimonies there, but no weight: say so
                         ax.text(0, y + offset, " 0" if sign > 0 else "0 ", va="center",
                                 ha="left" if sign > 0 else "right", fontsize=7)
                     continue
                 ax.barh(y + offset, sign * v, height=height, color=gray, hatch=hatch,
-                        edgecolor="0.1", linewidth=0.6)
+                        edgecolor="0.1", linewidth=0.9 if judged else 0.6, linestyle="--" if judged else "-")
                 ax.text(sign * v, y + offset, f" {_number(v)} " if stance != "qualifies" else f" {_number(v)} q",
                         va="center", ha="left" if sign > 0 else "right", fontsize=7)
                 largest = max(largest, v)
         if i:
             ax.axhline(top + 0.5 * slot + 0.3, color="0.8", linewidth=0.6)
+        if views[-1] is _ASSESSMENT_VIEW and len(views) > 1:  # the assessments row stands apart
+            ax.axhline(top - (len(views) - 1.5) * slot, color="0.5", linewidth=0.6, linestyle=":")
     centers = [-i * band - (len(views) - 1) * slot / 2 for i in range(len(claims))]
     ax.set_yticks(centers, [labels[c] for c in claims], fontsize=8)
     ax.axvline(0, color="0.1", linewidth=0.8)
@@ -151,8 +163,9 @@ def plot_corroboration(frame: pd.DataFrame, claim_id: str | Iterable[str] | None
         ax.set_title(_wrap(f"Corroboration: {text or claims[0]}", width=70, lines=2))
     else:
         ax.set_title("Corroboration per claim")
-    handles = [Patch(facecolor=gray, hatch=hatch, edgecolor="0.1", label=label)
-               for _, label, gray, hatch in views]
+    handles = [Patch(facecolor=gray, hatch=hatch, edgecolor="0.1", label=label,
+                     linestyle="--" if column == _ASSESSMENT_VIEW[0] else "-")
+               for column, label, gray, hatch in views]
     handles.append(Line2D([], [], color="0.4", linewidth=3, label="thin bar: qualifies"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return ax

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..case.contract import ASSESSMENT_SETTINGS
 from ..case.loading import load_case
 from ..case.model import Case, split_list
 from ..case.rubric import ScoresWarning, load_rubric, rubric_criteria
@@ -32,6 +33,7 @@ from ..case.scores import scores_problems
 from ..case.store import RatingStore, utc_now
 from ..judgement.custody import custody_line
 from ..judgement.scoring import credibility_of
+from .search import SearchBox
 
 if TYPE_CHECKING:
     import ipywidgets as w
@@ -218,11 +220,25 @@ def testimony_card(case: Case, testimony_id: str, *, position: str = "", index: 
     table = "".join(f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{k}</th>"
                     f"<td style='text-align:left'>{v}</td></tr>" for k, v in rows)
     head = f"<b>{_e(testimony_id)}</b>" + (f" · {_e(position)}" if position else "")
+    head += _card_badges(t)
     quote = _e(t.get("quote", "")).replace("\n", "<br>")
     return (f"<div class='scw-card'><div>{head}</div>"
             f"<blockquote style='font-size:1.1em;margin:0.5em 0;padding:0.3em 0.8em;"
             f"border-left:4px solid #7fa3c4'>{quote}</blockquote>"
             f"<table style='margin:0'>{table}</table></div>")
+
+
+def _card_badges(t: dict) -> str:
+    """Badges after a card's id: the kind of quote, and whether the row is an assessment (issue 13)."""
+    kind = t.get("quote_kind") or "verbatim"
+    badges = [f"<span class='scw-badge scw-quote-kind' title='how the quote renders the statement'>{_e(kind)}</span>"]
+    judged = t.get("statement_kind") == "assessment" or (
+        not t.get("statement_kind") and t.get("setting") in ASSESSMENT_SETTINGS)
+    if judged:
+        badges.append("<span class='scw-badge scw-assessment' title='a judgement about the evidence, "
+                      "not testimony about the event; counted apart'>assessment</span>")
+    style = "margin-left:0.6em;padding:0 0.4em;border:1px solid #555;border-radius:3px;font-size:0.85em"
+    return "".join(b.replace("<span ", f"<span style='{style}' ", 1) for b in badges)
 
 
 testimony_card.__test__ = False  # a name starting with "test": not a test for pytest
@@ -331,6 +347,7 @@ class ScoringPanel:
         self.next_button.on_click(self._callback(lambda _: self.next()))
         self.undo_button.on_click(self._callback(lambda _: self.undo()))
         self.jump.observe(self._callback(self._on_jump), names="value")
+        self.search = SearchBox(self.case, on_select=self._callback(self.show))  # every spelling, in the case
         for control in (self.claim_filter, self.speaker_filter, self.setting_filter):
             control.observe(self._callback(self._on_filter), names="value")
 
@@ -341,6 +358,7 @@ class ScoringPanel:
             w.HBox([self.claim_filter, self.speaker_filter, self.setting_filter],
                    layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.previous_button, self.jump, self.next_button], layout=w.Layout(flex_flow="row wrap")),
+            self.search.widget,
             self.card,
             self.credibility_label,
             w.VBox(boxes),
