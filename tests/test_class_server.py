@@ -419,6 +419,21 @@ def test_an_edited_or_forged_cookie_is_refused(classroom, students):
     assert mine.request("/")[:2] == (200, "/")
 
 
+
+def _shown_or_reload(page, locator, first: float = 60_000, then: float = 120_000) -> int:
+    """Wait for ``locator`` on a Voilà page; reload once if the page hangs (voila-dashboards/voila#1446),
+    as a student would. Returns the number of reloads (0 or 1)."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(locator).to_have_count(1, timeout=first)
+        return 0
+    except AssertionError:
+        page.reload(wait_until="commit")
+        expect(locator).to_have_count(1, timeout=then)
+        return 1
+
+
 def test_a_taken_name_asks_whether_it_is_really_them_and_the_teacher_decides(classroom, students, browser):
     from playwright.sync_api import expect
 
@@ -446,7 +461,7 @@ def test_a_taken_name_asks_whether_it_is_really_them_and_the_teacher_decides(cla
         expect(page2.get_by_role("heading", name=f"Is it really you, {taken}?")).to_be_visible()
         dash.reload()
         dash.get_by_role("button", name=f"Let in {taken}").click()
-        expect(page2.get_by_text(f"Scoring as {taken}")).to_have_count(1, timeout=120_000)
+        assert _shown_or_reload(page2, page2.get_by_text(f"Scoring as {taken}")) <= 1
         second.close()
     finally:
         context.close()
@@ -529,7 +544,7 @@ def test_a_server_killed_and_started_again_brings_every_student_back(classroom, 
     page.reload(wait_until="commit")  # the same browser, the same cookie
     pick = plan[rater]["picks"][0]
     box = _criterion_box(page, pick["heading"])
-    expect(box).to_have_count(1, timeout=120_000)
+    assert _shown_or_reload(page, box) <= 1
     active = box.locator("button.widget-toggle-button.mod-active")
     expect(active).to_have_text(re.compile(rf"^\s*{re.escape(pick['label'])}\s*$"))
     expect(page.get_by_text(f"Scoring as {rater}")).to_have_count(1)
