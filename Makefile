@@ -1,5 +1,5 @@
 # Source Criticism Workbook. Quick start:
-#   make lab    create the environment when missing, open JupyterLab on notebooks/00-start-here.ipynb
+#   make lab    create the environment when missing, open JupyterLab on working copies of the notebooks (work/)
 #   make test   create the environment when missing, run every test (notebooks included)
 PYTHON ?= python3
 VENV ?= .venv
@@ -24,14 +24,17 @@ $(STAMP): pyproject.toml constraints.txt
 	  $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e >/dev/null 2>&1 || true; done
 	@touch $(STAMP)
 
+# The teacher's edition (with solutions) as working copies in work/: saving there leaves notebooks/ as tested
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00-start-here.ipynb $(LAB_ARGS)
+	$(BIN)/python -m workbook lab-copies work
+	$(BIN)/jupyter lab --ServerApp.root_dir=. work/00-start-here.ipynb $(LAB_ARGS)
 
-# The scoring app for students (Voilà: cards and charts, no code) on 127.0.0.1; make app APP_PORT=8867 for another port
+# The student edition (lesson pages without code, with answer boxes) and the scoring app, served by Voilà
+# on 127.0.0.1 from app/; make app APP_PORT=8867 for another port
 APP_PORT ?= 8866
 app: $(STAMP)
-	@echo "Open http://127.0.0.1:$(APP_PORT)/ in your browser (add ?rater=yourname to score as yourname). Ctrl-C stops it."
-	cd app && $(abspath $(BIN))/voila scoring-app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0
+	@echo "Open http://127.0.0.1:$(APP_PORT)/voila/render/lesson-00-start-here.ipynb in your browser (the scoring app: /voila/render/scoring-app.ipynb?rater=yourname). Ctrl-C stops it."
+	cd app && $(abspath $(BIN))/voila --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0 .
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -41,9 +44,10 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-# Students' copies of the notebooks, solutions removed, in student/
+# Students' copies of the notebooks, solutions removed, in student/; the lesson pages of app/ regenerated
 student: $(STAMP)
 	$(BIN)/python -m workbook student student
+	$(BIN)/python -m workbook student-edition app
 
 # Run the series and write a static HTML report (no code) in report/
 report: $(STAMP)

@@ -375,12 +375,18 @@ class ScoringPanel:
     def __repr__(self) -> str:
         return f"ScoringPanel(case={self.case.name!r}, rater={self.rater!r}, testimonies={len(self.all_ids)})"
 
+    def describe(self) -> str:
+        """A sentence that stands for the panel where widgets cannot be shown (stored outputs, reports)."""
+        return (f"[The scoring panel: {len(self.all_ids)} testimonies of the case '{self.case.name}', "
+                f"scored by '{self.rater}'. It appears here when the notebook runs: "
+                "run the cells from the top (Run > Run All Cells).]")
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):  # (data, metadata)
-            bundle[0]["text/plain"] = repr(self)
+            bundle[0]["text/plain"] = self.describe()
         elif isinstance(bundle, dict):
-            bundle["text/plain"] = repr(self)
+            bundle["text/plain"] = self.describe()
         return bundle
 
     def _callback(self, function: Callable, *args: Any) -> Callable:
