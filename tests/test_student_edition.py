@@ -156,12 +156,11 @@ def test_a_page_on_a_small_notebook():
     ]
     page = student_page(nb, "01-sources-and-custody")
     assert [c.source for c in page.cells] == [
+        "from IPython.display import display\nfrom workbook.faces.student_edition import lesson_page\n\n"
+        "page = lesson_page('01-sources-and-custody')\npage.header()",
         "# Sources",
         'CASE = "../data/x"\nRATER = "student"',
-        "from IPython.display import display\nfrom workbook.faces.student_edition import lesson_page\n\n"
-        "page = lesson_page('01-sources-and-custody')\n"
-        "CASE, RATER, SCORES_DIR = str(page.session.case), page.rater, str(page.session.scores_dir)\n"
-        "page.header()",
+        "CASE, RATER, SCORES_DIR = str(page.session.case), page.rater, str(page.session.scores_dir)",
         "### Exercise 1.1 — Who recorded it?\n\nSay who.",
         "page.answer('1.1', 'Who recorded it?')",
         "if RATER is not None:\n    panel = make(RATER)\n    display(panel)\nelse:\n    page.needs_name()",
@@ -195,7 +194,7 @@ def test_an_answer_is_saved_at_once_and_read_back(tmp_path):
     env = _env(tmp_path, WORKBOOK_RATER="ana")
     page = lesson_page("01-sources-and-custody", env)
     box = page.answer("1.1", "Who recorded it?")
-    assert box.label.value == "Your answer to Exercise 1.1: Who recorded it?"
+    assert box.text.description == "Your answer to Exercise 1.1: Who recorded it?"
     box.text.value = "The NKVD, in December 1936."
     lines = (tmp_path / "ans" / "ana.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "rater,exercise_id,answer,updated_at"

@@ -51,6 +51,7 @@ _STYLE = """<style>
 .scw-who { margin: 0.5em 0; }
 .scw-who input { font-size: 1em; padding: 0.2em; }
 .jp-OutputArea-output table { display: block; max-width: 100%; overflow-x: auto; }
+body a, body a:link, body a:visited { text-decoration: underline !important; }
 </style>"""
 
 
@@ -91,21 +92,33 @@ def _only_with_a_name(source: str) -> str:
     return f"if RATER is not None:\n{body}\nelse:\n    page.needs_name()"
 
 
-def _setup_source(lesson: str) -> str:
+def _header_source(lesson: str) -> str:
     return (
         "from IPython.display import display\n"
         "from workbook.faces.student_edition import lesson_page\n\n"
         f"page = lesson_page({lesson!r})\n"
-        "CASE, RATER, SCORES_DIR = str(page.session.case), page.rater, str(page.session.scores_dir)\n"
         "page.header()"
     )
+
+
+SESSION_SOURCE = "CASE, RATER, SCORES_DIR = str(page.session.case), page.rater, str(page.session.scores_dir)"
+
+
+_NOTEBOOK_LINK = re.compile(r"\[([^\]]*)\]\((\d\d-[a-z0-9-]+)\.ipynb\)")
+
+
+def _relink(markdown: str) -> str:
+    """Links to notebooks of the series point at their lesson pages; links to the others become text."""
+    def swap(m: re.Match) -> str:
+        return f"[{m.group(1)}]({page_name(m.group(2))})" if m.group(2) in LESSONS else m.group(1)
+    return _NOTEBOOK_LINK.sub(swap, markdown)
 
 
 def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
     """The page of one lesson: the students' copy without solutions, with answer boxes (see the module)."""
     nb = student_copy(nb)
     new = nbformat.v4.new_code_cell
-    cells = []
+    cells = [new(_header_source(lesson))]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -115,7 +128,7 @@ def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNod
                 continue  # a solution cell: the answer box takes its place
             if "parameters" in cell.metadata.get("tags", []):
                 cells.append(new(source))
-                cells.append(new(_setup_source(lesson)))
+                cells.append(new(SESSION_SOURCE))
                 continue
             if _uses_rater(source):
                 source = _only_with_a_name(source)
@@ -125,7 +138,7 @@ def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNod
             cell.metadata = {}
             cells.append(cell)
         else:
-            source = cell.source.replace(STUDENT_TEXT_STUB, "").strip()
+            source = _relink(cell.source.replace(STUDENT_TEXT_STUB, "").strip())
             if not source:
                 continue
             cell.source = source
@@ -211,15 +224,17 @@ class LessonPage:
                 '<input id="scw-rater" name="rater" autocomplete="off" required> '
                 '<button type="submit">Start</button></form>')
 
+    # an HTML widget, not an HTML output: JupyterLab would open every link of an output in a new tab
     def header(self):
-        from IPython.display import HTML
+        import ipywidgets as widgets
 
-        return HTML(_STYLE + self.nav_html("top") + self._who_html())
+        _text_alternatives()
+        return widgets.HTML(_STYLE + self.nav_html("top") + self._who_html())
 
     def footer(self):
-        from IPython.display import HTML
+        import ipywidgets as widgets
 
-        return HTML(self.nav_html("bottom"))
+        return widgets.HTML(self.nav_html("bottom"))
 
     def needs_name(self) -> None:
         print("Give your name at the top of the page: this part saves your work under it.")
@@ -231,6 +246,31 @@ class LessonPage:
         box = AnswerBox(number, title, store)
         self.boxes[number] = box
         return box
+
+
+def _text_alternatives() -> None:
+    """Every matplotlib figure of this kernel shown as an image with alt text and its numbers."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    plt.close(plt.figure())  # the inline backend is set up on the first figure, and resets figure formats
+
+    from ..views.figure_text import figure_html
+
+    html_formatter = shell.display_formatter.formatters["text/html"]
+
+    def register(*_args) -> None:  # again before each cell: a backend switch drops it
+        html_formatter.for_type(Figure, figure_html)
+
+    register()
+    shell.events.register("pre_run_cell", register)
 
 
 def lesson_page(lesson: str, environ: Mapping[str, str] | None = None) -> LessonPage:

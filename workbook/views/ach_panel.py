@@ -163,6 +163,10 @@ class AchPanel:
         def fmt(x: float) -> str:
             return f"{x:g}"
 
+        if not (self.matrix() != "").to_numpy().any():
+            self.scores_label.value = ("No ranking yet: rate some cells first. Each hypothesis's count of "
+                                       "inconsistent evidence appears here as you rate.")
+            return
         least = scores.loc[scores["rank"] == 1, "hypothesis_id"]
         best = fmt(scores["inconsistency"].min())
         by_h = dict(zip(scores["hypothesis_id"], scores["inconsistency"]))

@@ -20,18 +20,18 @@ class AnswerBox:
         self.exercise_id = exercise_id
         self.store = store
         saved = store.get((exercise_id,)) if store is not None else None
+        label = f"Your answer to Exercise {exercise_id}" + (f": {title}" if title else "")
         self.text = widgets.Textarea(
             value=(saved or {}).get("answer", ""),
+            description=label, description_allow_html=False, tooltip=label,
+            style={"description_width": "initial"},
             placeholder="Write your answer here." if store is not None else "Give your name at the top of the page first.",
             disabled=store is None,
-            layout=widgets.Layout(width="100%", height="8em"),
+            layout=widgets.Layout(width="100%", height="10em", flex_flow="column", align_items="stretch"),
         )
-        label = f"Your answer to Exercise {exercise_id}" + (f": {title}" if title else "")
-        self.text.description_allow_html = False
-        self.label = widgets.Label(value=label)
         self.status = widgets.Label(value=self._where() if store is not None else "Not saved: no name given yet.")
         self.text.observe(self._save, names="value")
-        self.widget = widgets.VBox([self.label, self.text, self.status],
+        self.widget = widgets.VBox([self.text, self.status],
                                    layout=widgets.Layout(width="100%", max_width="60em"))
         self.widget.add_class("scw-answer")
 

@@ -37,7 +37,7 @@ from ..judgement.scoring import credibility_of
 if TYPE_CHECKING:
     import ipywidgets as w
 
-__all__ = ["UNKNOWN", "ScoringPanel", "scoring_panel", "testimony_card", "format_gap", "custody_text"]
+__all__ = ["UNKNOWN", "ScoringPanel", "scoring_panel", "testimony_card", "format_gap", "custody_text", "custody_words"]
 
 #: The value of the "unknown" choice of a criterion control (not the same as 0).
 UNKNOWN = "unknown"
@@ -152,6 +152,56 @@ def custody_text(case: Case, testimony_id: str, *, index: _Index | None = None) 
     return f"{source_id}: " + " → ".join(parts)
 
 
+def _date_words(date: str) -> str:
+    """An EDTF date as a reader says it: ``/1937-01-22`` -> ``by 1937-01-22``, ``a/b`` -> ``a to b``."""
+    date = str(date or "").strip()
+    if not date:
+        return ""
+    if "/" in date:
+        lo, hi = (x.strip(".") for x in date.split("/", 1))
+        if not lo:
+            return f"by {hi}"
+        if not hi:
+            return f"from {lo}"
+        return f"{lo} to {hi}"
+    return date
+
+
+def custody_words(case: Case, testimony_id: str, *, index: _Index | None = None) -> str:
+    """The chain of custody in words, oldest first: who did what to the text, and when.
+
+    Custodians are named as in ``people.csv`` (their id when they are not listed);
+    the steps of one source are joined with ``,``, the sources with ``;``.
+
+    >>> from pathlib import Path
+    >>> from workbook.case.loading import load_case
+    >>> case = load_case(Path(__file__).parents[1] / "template_case")
+    >>> custody_words(case, "t-miller-letter")
+    'created by Johann Miller, 1850-06-03, archived by county archive, 1851'
+    """
+    from ..judgement.custody import custody_chain
+
+    index = index or _Index(case)
+    try:
+        chain = custody_chain(case, testimony_id)
+    except Exception:  # a display helper: fall back to the line of identifiers
+        return custody_text(case, testimony_id, index=index)
+    if chain.empty:
+        return "no custody recorded"
+    parts: dict[str, list[str]] = {}
+    for source_id, action, custodian, date in zip(*(chain[c].to_numpy(dtype=object) for c in
+                                                   ("source_id", "action", "custodian", "date"))):
+        person = index.people.get(str(custodian or ""))
+        # a custodian not listed in people.csv: its id read as words (``yale-university-press``)
+        name = str(person.get("name") or custodian) if person else str(custodian or "").replace("-", " ").replace("_", " ")
+        if person and str(person.get("role", "")).startswith("organisation") and not name.lower().startswith("the "):
+            name = "the " + name
+        words = " ".join(x for x in (str(action or ""), f"by {name}" if name else "") if x)
+        when = _date_words(date)
+        parts.setdefault(str(source_id), []).append(f"{words}, {when}" if when else words)
+    return "; ".join(", ".join(steps) for steps in parts.values())
+
+
 def _person(index: _Index, person_id: str) -> str:
     """``Name (id; also: alias, alias) — role`` as plain text."""
     if not person_id:
@@ -211,7 +261,7 @@ def testimony_card(case: Case, testimony_id: str, *, position: str = "", index: 
     rows.append(("Basis", _e(_words(t.get("basis", "")))))
     conditions = split_list(t.get("conditions", ""))
     rows.append(("Conditions", _e(", ".join(_words(c) for c in conditions) or "unknown")))
-    rows.append(("Custody", _e(custody_text(case, testimony_id, index=index))))
+    rows.append(("Custody", _e(custody_words(case, testimony_id, index=index))))
     if t.get("language"):
         rows.append(("Language", _e(t["language"])))
     if t.get("notes"):
@@ -669,13 +719,13 @@ def _describe(old: dict | None, new: dict | None) -> str:
 
 
 def _level_label(value: int, word: str) -> str:
-    """``"3 eyewitness"``; a word that already carries its own code (``"A: ..."``, ``"1: ..."``) as it is."""
+    """``"3: eyewitness"`` (a level, not a quantity); a word that already carries its own code (``"A: ..."``) as it is."""
     if not word:
         return str(value)
     head = word.split(":", 1)[0]
     if ":" in word and 0 < len(head) <= 3 and " " not in head:
         return word
-    return f"{value} {word}"
+    return f"{value}: {word}"
 
 
 def scoring_panel(case: Case | str | Path, rater: str, scores_dir: str | Path, *,
