@@ -247,3 +247,50 @@ def test_make_lab_opens_the_working_copies():
     assert "-m workbook lab-copies work" in lab
     assert "work/00-start-here.ipynb" in lab and "notebooks/00-start-here.ipynb" not in lab
     assert "/work/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+# --------------------------------------------------------------- other cases
+def _run_pages(case: Path, tmp_path: Path, rater: str | None) -> dict[str, list]:
+    import os
+    import shutil
+
+    from nbclient import NotebookClient
+
+    env = dict(os.environ, PYTHONHASHSEED="0", WORKBOOK_CASE=str(case), WORKBOOK_SCORES_DIR=str(tmp_path / "s"),
+               WORKBOOK_ACH_DIR=str(tmp_path / "a"), WORKBOOK_ANSWERS_DIR=str(tmp_path / "ans"),
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
+    env.pop("WORKBOOK_RATER", None)
+    env.pop("QUERY_STRING", None)
+    if rater:
+        env["WORKBOOK_RATER"] = rater
+    app = tmp_path / "app"
+    shutil.copytree(APP, app, ignore=shutil.ignore_patterns("*.py", "*.json", "scoring-app.ipynb"))
+    outputs = {}
+    for lesson in LESSONS:
+        nb = nbformat.read(app / page_name(lesson), as_version=4)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(APP)}}).execute(env=env)
+        outputs[lesson] = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        outputs[lesson].append({"widget_state": nb.metadata.get("widgets", {})})  # the header's text is there
+    return outputs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rater", ["ana", None], ids=["named", "no-name"])
+def test_the_pages_run_on_a_case_written_from_the_contract(tmp_path, rater):
+    import shutil
+
+    case = tmp_path / "contract-case"
+    shutil.copytree(ROOT / "tests" / "cases" / "valid", case)
+    outputs = _run_pages(case, tmp_path, rater)
+    for lesson, outs in outputs.items():
+        errors = [o for o in outs if o.get("output_type") == "error"]
+        assert errors == [], f"{lesson}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+        text = json.dumps(outs)
+        assert "Traceback" not in text, lesson
+    shown = json.dumps(outputs["00-start-here"])
+    if rater is None:
+        assert "Give your name at the top of the page" in shown
+        assert not (tmp_path / "s").exists() and not (tmp_path / "ans").exists()  # nothing saved without a name
+    else:
+        assert "Working as <strong>ana</strong> on the case <strong>contract-case</strong>" in shown

@@ -34,6 +34,7 @@ from .case import (
     split_list,
     validate,
 )
+from .case.answers import answer_store, load_answers
 from .case.scores import ach_store
 from .judgement import (
     ach_evidence,
@@ -63,7 +64,8 @@ from .judgement import (
     whereabouts_conflicts,
 )
 from .views.ach_panel import AchPanel
-from .views.charts import plot_ach_heatmap, plot_agreement, plot_timeline
+from .views.charts import (derivation_neighbourhood, derivation_pages, plot_ach_heatmap, plot_agreement,
+                           plot_corroboration_pages, plot_timeline)
 from .views.widgets import ScoringPanel, scoring_panel
 
 __version__ = "0.1.0"
@@ -105,6 +107,12 @@ __all__ = [
     "corroboration_tree",
     "unanimity_curve",
     "unanimity_posterior",
+    # students' written answers (case/answers.py) and readable figures (views/charts.py)
+    "answer_store",
+    "load_answers",
+    "derivation_pages",
+    "derivation_neighbourhood",
+    "plot_corroboration_pages",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
     "ach_evidence",

@@ -50,9 +50,34 @@ _STYLE = """<style>
 .scw-nav a:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
 .scw-who { margin: 0.5em 0; }
 .scw-who input { font-size: 1em; padding: 0.2em; }
-.jp-OutputArea-output table { display: block; max-width: 100%; overflow-x: auto; }
+.scw-table { max-width: 100%; overflow-x: auto; }
+.scw-table:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
 body a, body a:link, body a:visited { text-decoration: underline !important; }
 </style>"""
+
+
+#: ipywidgets' sliders draw a div with role="slider" and no accessible name (screen readers say
+#: "slider"): name each one after the label its widget shows; a control named only by its
+#: tooltip gets that text as its name too.
+_NAME_SLIDERS = """
+(function () {
+  function name() {
+    document.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (el) {
+      var box = el.closest('.widget-slider, .jupyter-widgets');
+      var label = box && box.querySelector('.widget-label');
+      var text = label && label.textContent.trim();
+      el.setAttribute('aria-label', text || 'slider');
+    });
+    // controls named only by their tooltip (ipywidgets sets title): give them that name as aria-label
+    document.querySelectorAll('select[title]:not([aria-label]), input[title]:not([aria-label]),'
+                              + ' textarea[title]:not([aria-label])').forEach(function (el) {
+      if (el.title.trim()) { el.setAttribute('aria-label', el.title.trim()); }
+    });
+  }
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+})();
+"""
 
 
 def page_name(lesson: str) -> str:
@@ -227,8 +252,10 @@ class LessonPage:
     # an HTML widget, not an HTML output: JupyterLab would open every link of an output in a new tab
     def header(self):
         import ipywidgets as widgets
+        from IPython.display import Javascript, display
 
         _text_alternatives()
+        display(Javascript(_NAME_SLIDERS))
         return widgets.HTML(_STYLE + self.nav_html("top") + self._who_html())
 
     def footer(self):
@@ -246,6 +273,15 @@ class LessonPage:
         box = AnswerBox(number, title, store)
         self.boxes[number] = box
         return box
+
+
+def _table_html(frame) -> str | None:
+    """A table in a box that scrolls sideways where it is, reachable by keyboard (Tab, then arrows)."""
+    inner = frame._repr_html_()
+    if inner is None:
+        return None
+    return (f'<div class="scw-table" tabindex="0" role="region" aria-label="Table, '
+            f'{len(frame)} rows (scrolls sideways with the arrow keys)">{inner}</div>')
 
 
 def _text_alternatives() -> None:
@@ -266,8 +302,11 @@ def _text_alternatives() -> None:
 
     html_formatter = shell.display_formatter.formatters["text/html"]
 
+    import pandas as pd
+
     def register(*_args) -> None:  # again before each cell: a backend switch drops it
         html_formatter.for_type(Figure, figure_html)
+        html_formatter.for_type(pd.DataFrame, _table_html)
 
     register()
     shell.events.register("pre_run_cell", register)
