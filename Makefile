@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LAB_ARGS ?=
+# Jupyter refuses to start as root (school VMs and containers often run as root) unless told it may
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 PYTEST_ARGS ?=
 export PYTHONHASHSEED := 0
 
@@ -27,7 +29,7 @@ $(STAMP): pyproject.toml constraints.txt
 # The teacher's edition (with solutions) as working copies in work/: saving there leaves notebooks/ as tested
 lab: $(STAMP)
 	$(BIN)/python -m workbook lab-copies work
-	$(BIN)/jupyter lab --ServerApp.root_dir=. work/00-start-here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. work/00-start-here.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
 # The student edition (lesson pages without code, with answer boxes) and the scoring app, served by Voilà
 # on 127.0.0.1 from app/; make app APP_PORT=8867 for another port

@@ -23,7 +23,7 @@ def test_contract_words():
     assert {"sent", "received"} <= set(VOCABULARIES["custody.action"])
     assert ASSESSMENT_SETTINGS == ("scholarly_assessment", "official_finding")
     names = TABLES["testimonies"].column_names
-    assert names[-3:] == ["quote_kind", "statement_kind", "quoted_from"]  # added at the end, nothing renamed
+    assert names[-4:] == ["quote_kind", "statement_kind", "quoted_from", "version_of"]  # added at the end, nothing renamed
     assert TABLES["testimonies"].column("quoted_from").ref == "sources.source_id"
     assert TABLES["custody"].column_names[-1] == "attested"
 

@@ -74,7 +74,7 @@ def test_cli_validate_exit_codes(tmp_path):
     bad = write_case(tmp_path / "bad", {**MINIMAL, "claims.csv": "claim_id,statement\nMet!,They met\n"})
     run = lambda *a: subprocess.run([sys.executable, "-m", "workbook", *a], capture_output=True, text=True)
     ok = run("validate", str(good))
-    assert (ok.returncode, ok.stdout) == (0, "")
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "", "ok: 4 tables, 1 testimony\n")
     res = run("validate", str(bad))
     assert res.returncode == 1
     assert res.stdout.splitlines() == [

@@ -65,4 +65,5 @@ def test_csl_export_of_the_template_case(tmp_path):
     assert items[1] == {
         "id": "history-1950", "type": "article-journal", "title": "A local history of the valley",
         "author": [{"literal": "historian"}], "issued": {"date-parts": [[1950]]}, "language": "en",
-        "note": "A. Historian, The Valley (1950), p. 45 (example)"}
+        "note": "A. Historian, The Valley (1950), p. 45 (example)",
+        "custom": {"source_criticism_workbook": {"kind": "scholarly_work", "created": "1950", "access": "published"}}}

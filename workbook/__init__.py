@@ -35,6 +35,7 @@ from .case import (
     validate,
 )
 from .case.answers import answer_store, load_answers
+from .case.lesson import Lesson, load_lesson
 from .case.scores import ach_store
 from .judgement import (
     ach_evidence,
@@ -66,7 +67,15 @@ from .judgement import (
 from .views.ach_panel import AchPanel
 from .views.charts import (derivation_neighbourhood, derivation_pages, plot_ach_heatmap, plot_agreement,
                            plot_corroboration_pages, plot_timeline)
+from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
 from .views.widgets import ScoringPanel, scoring_panel
+
+# finding every spelling, importing from Zotero and Tropy, editing a case (issue 14)
+from .case.editing import CaseEditor
+from .case.importers import ImportFailure, import_tropy, import_zotero
+from .judgement.find import find, spellings
+from .views.editor import CaseForm, case_form
+from .views.search import SearchBox
 
 __version__ = "0.1.0"
 
@@ -94,6 +103,13 @@ __all__ = [
     "load_case",
     "split_list",
     "validate",
+    # what a case says about itself in the notebooks (case/lesson.py, views/lesson.py)
+    "CaseText",
+    "Lesson",
+    "absent_table",
+    "case_text",
+    "load_lesson",
+    "table_or_sentence",
     # chains of custody and dependence between testimonies (judgement/custody.py)
     "custody_chain",
     "custody_line",
@@ -144,4 +160,15 @@ __all__ = [
     "plot_agreement",
     "rubric",
     "scoring_panel",
+    # every spelling of a name (judgement/find.py, views/search.py)
+    "SearchBox",
+    "find",
+    "spellings",
+    # bringing sources in and editing a case (case/importers/, case/editing.py, views/editor.py)
+    "CaseEditor",
+    "CaseForm",
+    "ImportFailure",
+    "case_form",
+    "import_tropy",
+    "import_zotero",
 ]

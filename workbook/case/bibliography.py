@@ -5,7 +5,7 @@
 ...     "kind": ["scholarly_work"], "author": ["Getty, J. Arch"], "created": ["1986-01"],
 ...     "language": ["en"], "held_by": [""], "citation": ["Soviet Studies 38, 1 (1986)"], "url": [""]})
 >>> csl_items(sources)[0]
-{'id': 'getty-1986', 'type': 'article-journal', 'title': 'Trotsky in Exile', 'author': [{'family': 'Getty', 'given': 'J. Arch'}], 'issued': {'date-parts': [[1986, 1]]}, 'language': 'en', 'note': 'Soviet Studies 38, 1 (1986)'}
+{'id': 'getty-1986', 'type': 'article-journal', 'title': 'Trotsky in Exile', 'author': [{'family': 'Getty', 'given': 'J. Arch'}], 'issued': {'date-parts': [[1986, 1]]}, 'language': 'en', 'note': 'Soviet Studies 38, 1 (1986)', 'custom': {'source_criticism_workbook': {'kind': 'scholarly_work', 'created': '1986-01'}}}
 """
 
 from __future__ import annotations
@@ -83,6 +83,11 @@ def csl_items(sources: pd.DataFrame) -> list[dict]:
             item["URL"] = row["url"]
         if row.get("citation"):
             item["note"] = row["citation"]
+        # what CSL cannot say (the contract's kind, the EDTF date as written, access), for an exact
+        # round trip through `python -m workbook import zotero`; CSL-JSON keeps application data in `custom`
+        custom = {k: row[k] for k in ("kind", "created", "access") if row.get(k)}
+        if custom:
+            item["custom"] = {"source_criticism_workbook": custom}
         items.append(item)
     return items
 

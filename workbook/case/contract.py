@@ -186,6 +186,8 @@ TABLES: dict[str, Table] = {
                               "empty = decided by the setting (scholarly_assessment, official_finding: assessment)."),
                 C("quoted_from", "ref", ref="sources.source_id",
                   description="Where the source it is read in is a compilation: the source the words come from."),
+                C("version_of", description="Versions of one statement share this value (a short label); "
+                                            "empty = no other version."),
             ),
             primary_key=("testimony_id",),
             required=True,

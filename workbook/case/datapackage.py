@@ -87,12 +87,34 @@ def _header(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
+#: The template case's own name and title (``new-case``): a case described with them still
+#: carries the template's, and gets its folder's instead.
+TEMPLATE_NAME, TEMPLATE_TITLE = "my-case", "My case (template)"
+
+
+def name_and_title(folder: str | Path) -> tuple[str, str]:
+    """A package name and a title made from a case folder's name.
+
+    >>> name_and_title("data/Harbour_fire 1912")
+    ('harbour_fire-1912', 'Harbour fire 1912')
+    """
+    stem = Path(folder).resolve().name
+    name = re.sub(r"[^a-z0-9._/-]+", "-", stem.lower()).strip("-") or "case"
+    words = re.sub(r"[-_.]+", " ", stem).strip() or "case"
+    return name, words[:1].upper() + words[1:]
+
+
 def descriptor(path: str | Path) -> dict:
     """The full ``datapackage.json`` of the (valid) case in ``path``, as a dict."""
     case = load_case(path)
     folder = Path(path)
     old, files = read_descriptor(folder, [])
     out = {k: v for k, v in old.items() if k != "resources"}
+    folder_name, folder_title = name_and_title(folder)
+    if out.get("title") == TEMPLATE_TITLE:  # the template's title, never changed: the folder's instead
+        out["title"] = folder_title
+        if out.get("name") == TEMPLATE_NAME:
+            out["name"] = folder_name
     # Frictionless wants a package name of lower-case letters, digits and - . _ /
     out.setdefault("name", re.sub(r"[^a-z0-9._/-]+", "-", case.name.lower()).strip("-") or "case")
     out.setdefault("title", case.title)

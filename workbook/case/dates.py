@@ -74,10 +74,62 @@ def _is_day(year: int, month: int, day: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
 
 
+_MONTH_NUMBER = {name.casefold(): number for number, name in enumerate(_MONTHS) if name}
+_MONTH_NUMBER.update({name[:3].casefold(): number for name, number in list(_MONTH_NUMBER.items())})
+_MONTH_NUMBER["sept"] = 9
+_MONTH_WORD = r"(?P<month>[A-Za-z]{3,9})\.?"
+_SEASON_NUMBER = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
+_ABOUT = re.compile(r"(?:c\.|ca\.|circa|about|around|approx\.|approximately)\s*(?P<rest>.+)", re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(r"(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_WORD + r",?\s+(?P<year>[0-9]{4})")
+_MONTH_DAY_YEAR = re.compile(_MONTH_WORD + r"\s+(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>[0-9]{4})")
+_MONTH_YEAR = re.compile(_MONTH_WORD + r",?\s+(?P<year>[0-9]{4})")
+_SEASON_YEAR = re.compile(r"(?P<season>[A-Za-z]+)\s+(?P<year>[0-9]{4})")
+_DECADE = re.compile(r"(?P<decade>[0-9]{3})0\s*'?s")
+
+
+def _from_words(text: str) -> str | None:
+    """The EDTF for a date written in words ("April 1940", "30 July 1912", "c. 1935"), or None.
+
+    >>> _from_words("April 1940"), _from_words("30 July 1912"), _from_words("July 30, 1912")
+    ('1940-04', '1912-07-30', '1912-07-30')
+    >>> _from_words("spring 1934"), _from_words("c. 1935"), _from_words("1930s"), _from_words("a while ago")
+    ('1934-21', '1935~', '193X', None)
+    """
+    text = " ".join(text.split())
+    about = _ABOUT.fullmatch(text)
+    if about:
+        rest = about["rest"]
+        inner = rest if _DATE.fullmatch(rest) else _from_words(rest)
+        return None if inner is None or inner.endswith(("~", "?", "%")) else inner + "~"
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        m = pattern.fullmatch(text)
+        if m and m["month"].casefold() in _MONTH_NUMBER:
+            year, month, day = int(m["year"]), _MONTH_NUMBER[m["month"].casefold()], int(m["day"])
+            if not _is_day(year, month, day):
+                raise _Invalid(f"; {year:04d}-{month:02d} has no day {day:02d}")
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    m = _MONTH_YEAR.fullmatch(text)
+    if m and m["month"].casefold() in _MONTH_NUMBER:
+        return f"{int(m['year']):04d}-{_MONTH_NUMBER[m['month'].casefold()]:02d}"
+    m = _SEASON_YEAR.fullmatch(text)
+    if m and m["season"].casefold() in _SEASON_NUMBER:
+        return f"{int(m['year']):04d}-{_SEASON_NUMBER[m['season'].casefold()]}"
+    m = _DECADE.fullmatch(text)
+    if m:
+        return f"{m['decade']}X"
+    return None
+
+
 def _reason(text: str) -> str:
     """How to write ``text`` as EDTF, as the end of the sentence "'text' is not an EDTF date"."""
     if text != text.strip():
         return "; remove the spaces around it"
+    try:
+        words = _from_words(text)
+    except _Invalid as exc:
+        return exc.reason
+    if words is not None:
+        return f"; write {words}"
     m = _DMY.fullmatch(text)
     if m:
         a, b, year = (int(g) for g in m.groups())

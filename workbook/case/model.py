@@ -65,6 +65,14 @@ class CaseError(Exception):
         lines = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(f"the case in '{self.path.name}' has {len(problems)} {noun}:\n{lines}")
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (and so Jupyter) shows for this error: the problem list alone.
+
+        The library's own traceback above it would only hide what to fix.  IPython
+        looks for this method by name; nothing here imports IPython.
+        """
+        return f"CaseError: {self}".splitlines()
+
 
 @dataclass(frozen=True, eq=False)
 class Case:

@@ -2,17 +2,23 @@
 
 Commands: ``validate`` (print every problem, exit 0 clean, 1 problems, 2 usage),
 ``describe`` (write the full datapackage.json), ``new-case`` (write a template case),
-``student`` (students' copies), ``student-edition`` (the lesson pages in app/), ``lab-copies`` (the teacher's working copies), ``report`` (static HTML), ``run-series`` (the series
-on any case), ``csl`` (the bibliography as CSL-JSON).
+``student`` (students' copies), ``student-edition`` (the lesson pages in app/), ``lab-copies``
+(the teacher's working copies), ``report`` (static HTML), ``run-series`` (the series
+on any case), ``csl`` (the bibliography as CSL-JSON), ``import`` (sources from Zotero
+or Tropy).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
 
+from ..case.atomic import atomic_write_text
+from ..case.datapackage import name_and_title
+from ..case.lesson import lesson_problems
 from ..case.loading import CaseError, load_case, validate
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template_case"
@@ -29,14 +35,27 @@ def _case_folder(text: str) -> Path:
     return folder
 
 
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     folder = _case_folder(args.path)
-    problems = validate(folder)
+    case = None
+    try:
+        case = load_case(folder)
+        problems = []
+    except CaseError as exc:
+        problems = list(exc.problems)
+    problems += lesson_problems(folder)
     for problem in problems:
         print(problem)
-    if problems and not args.quiet:
-        noun = "problem" if len(problems) == 1 else "problems"
-        print(f"{len(problems)} {noun} in {args.path}", file=sys.stderr)
+    if not args.quiet:
+        if problems:
+            print(f"{_plural(len(problems), 'problem')} in {args.path}", file=sys.stderr)
+        elif case is not None:
+            print(f"ok: {_plural(len(case.present), 'table')}, "
+                  f"{_plural(len(case.testimonies), 'testimony', 'testimonies')}", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -53,6 +72,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
         print("the descriptor was not written: fix the problems above first", file=sys.stderr)
         return 1
     print(f"wrote {target}")
+    print(f"  title: {json.loads(target.read_text(encoding='utf-8'))['title']}")
     for name in case.present:
         print(f"  {name}: {len(case.table(name))} rows")
     return 0
@@ -70,6 +90,10 @@ def _cmd_new_case(args: argparse.Namespace) -> int:
     for source in sorted(TEMPLATE.iterdir()):
         if source.is_file():
             shutil.copyfile(source, folder / source.name)
+    # the template's name and title become the folder's ("data/harbour-fire": "harbour-fire", "Harbour fire")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["name"], descriptor["title"] = name_and_title(folder)
+    atomic_write_text(folder / "datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote a template case to {folder}; edit its CSV files, then run: python -m workbook validate {folder}")
     return 0
 
@@ -117,7 +141,7 @@ def _cmd_run_series(args: argparse.Namespace) -> int:
     from .series import execute, series
 
     folder = _case_folder(args.case)
-    problems = validate(folder)
+    problems = validate(folder) + lesson_problems(folder)
     if problems:
         for problem in problems:
             print(problem)
@@ -129,7 +153,7 @@ def _cmd_run_series(args: argparse.Namespace) -> int:
                   "CLASS_SCORES_DIR": str((out / "class-scores").resolve())}
     for path in series():
         start = time.perf_counter()
-        execute(path, output=out / path.name, parameters=parameters)
+        execute(path, output=out / path.name, parameters=parameters, quiet_kernel=True)
         print(f"{path.name}: {time.perf_counter() - start:.1f} s")
     return 0
 
@@ -146,6 +170,33 @@ def _cmd_csl(args: argparse.Namespace) -> int:
     target = write_csl_json(case, args.output or f"{case.name}.csl.json")
     print(f"wrote {len(case.sources)} sources as CSL-JSON to {target}")
     return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ..case.importers import ImportFailure, import_tropy, import_zotero, to_complete
+
+    folder = _case_folder(args.case)
+    try:
+        if args.tool == "zotero":
+            reports = [import_zotero(args.file, folder, update=args.update, dry_run=args.dry_run)]
+        else:
+            reports = list(import_tropy(args.file, folder, templates=args.template or (), update=args.update,
+                                        dry_run=args.dry_run))
+    except ImportFailure as exc:
+        raise _UsageError(str(exc)) from None
+    problems = [problem for report in reports for problem in report.problems]
+    for report in reports:
+        print(report)
+    for problem in problems:
+        print(problem)
+    if args.dry_run:
+        print("nothing was written (--dry-run)")
+    if args.tool == "tropy" and not args.dry_run:
+        left = to_complete(folder)
+        if left:
+            print(f"{len(left)} cells of the draft testimonies to fill in:")
+            print("\n".join(left))
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,6 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path", help="the case folder")
     p.add_argument("-o", "--output", help="the file to write (default: CASE-NAME.csl.json)")
     p.set_defaults(func=_cmd_csl)
+    p = sub.add_parser("import", help="bring sources in from Zotero (CSL-JSON, BibTeX) or Tropy (JSON-LD)")
+    p.add_argument("tool", choices=("zotero", "tropy"), help="the tool that wrote the export")
+    p.add_argument("file", help="the exported file (.json, .bib; Tropy: .json / .jsonld)")
+    p.add_argument("case", help="the case folder (make one first with new-case)")
+    p.add_argument("--update", action="store_true",
+                   help="where the export and the case differ, take the export's value (default: keep the case's)")
+    p.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    p.add_argument("--template", action="append", metavar="TTP",
+                   help="a Tropy template (.ttp) whose labels name your own fields (repeatable)")
+    p.set_defaults(func=_cmd_import)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

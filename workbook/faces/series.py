@@ -65,13 +65,20 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
+#: Kernel options for a quiet run: the kernel logs errors only, so that running ten notebooks does
+#: not print its "running over TCP without encryption" warning ten times.
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+
+
 def execute(path: str | Path, *, output: str | Path | None = None, parameters: dict | None = None,
-            timeout: int = 600) -> nbformat.NotebookNode:
+            timeout: int = 600, quiet_kernel: bool = False) -> nbformat.NotebookNode:
     """Execute a notebook in its own folder and save it (to ``output``, default in place).
 
     With ``parameters``, papermill injects them after the cell tagged
-    ``parameters`` (the way to run the series on another case).
+    ``parameters`` (the way to run the series on another case). ``quiet_kernel``
+    keeps the kernel's own warnings off the terminal (``run-series``).
     """
+    extra = QUIET_KERNEL if quiet_kernel else []
     path = Path(path).resolve()
     output = Path(output).resolve() if output is not None else path
     os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -81,13 +88,13 @@ def execute(path: str | Path, *, output: str | Path | None = None, parameters: d
         papermill.execute_notebook(
             str(path), str(output), parameters=parameters, cwd=str(path.parent),
             kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout)
+            execution_timeout=timeout, extra_arguments=extra)
         nb = nbformat.read(output, as_version=4)
     else:
         from nbclient import NotebookClient
 
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", extra_arguments=extra,
                                 resources={"metadata": {"path": str(path.parent)}})
         client.execute(env=_kernel_env())
     nb = clean(nb)

@@ -33,6 +33,7 @@ from ..case.scores import scores_problems
 from ..case.store import RatingStore, utc_now
 from ..judgement.custody import custody_line
 from ..judgement.scoring import credibility_of
+from .search import SearchBox
 
 if TYPE_CHECKING:
     import ipywidgets as w
@@ -396,6 +397,7 @@ class ScoringPanel:
         self.next_button.on_click(self._callback(lambda _: self.next()))
         self.undo_button.on_click(self._callback(lambda _: self.undo()))
         self.jump.observe(self._callback(self._on_jump), names="value")
+        self.search = SearchBox(self.case, on_select=self._callback(self.show))  # every spelling, in the case
         for control in (self.claim_filter, self.speaker_filter, self.setting_filter):
             control.observe(self._callback(self._on_filter), names="value")
 
@@ -406,6 +408,7 @@ class ScoringPanel:
             w.HBox([self.claim_filter, self.speaker_filter, self.setting_filter],
                    layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.previous_button, self.jump, self.next_button], layout=w.Layout(flex_flow="row wrap")),
+            self.search.widget,
             self.card,
             self.credibility_label,
             w.VBox(boxes),
