@@ -294,3 +294,17 @@ def test_the_pages_run_on_a_case_written_from_the_contract(tmp_path, rater):
         assert not (tmp_path / "s").exists() and not (tmp_path / "ans").exists()  # nothing saved without a name
     else:
         assert "Working as <strong>ana</strong> on the case <strong>contract-case</strong>" in shown
+
+
+# --------------------------------------------------------------- words that explain themselves
+def test_no_ranking_before_any_rating_and_levels_read_as_levels(tmp_path):
+    from workbook import AchPanel, load_case, scoring_panel
+
+    case = load_case(ROOT / "workbook" / "template_case")
+    panel = AchPanel(case, "fire", "ana", tmp_path / "ach")
+    assert panel.scores_label.value.startswith("No ranking yet: rate some cells first.")
+    scoring = scoring_panel(case, "ana", tmp_path / "scores")
+    labels = [label for control in scoring.controls.values() for label, _ in control.options]
+    assert "unknown" in labels
+    assert all(re.match(r"^(unknown|\d+(: .+)?|[A-Z0-9]{1,3}: .+)$", x) for x in labels), labels
+    assert not any(re.match(r"^\d+ [a-z]", x) for x in labels)  # never "1 years later", "2 hearsay"
