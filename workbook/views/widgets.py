@@ -15,6 +15,8 @@ first letters typed), and a comment is saved when the focus leaves its box.
 
 from __future__ import annotations
 
+import re
+
 import functools
 import html
 import math
@@ -197,8 +199,11 @@ def custody_words(case: Case, testimony_id: str, *, index: _Index | None = None)
         name = str(person.get("name") or custodian) if person else str(custodian or "").replace("-", " ").replace("_", " ")
         if person and str(person.get("role", "")).startswith("organisation") and not name.lower().startswith("the "):
             name = "the " + name
-        words = " ".join(x for x in (str(action or ""), f"by {name}" if name else "") if x)
         when = _date_words(date)
+        year = re.search(r" (\d{4})$", name)
+        if year and not person and year.group(1) in when:  # "rehabilitation-reviewers-1989", 1989: one year
+            name = name[: year.start()]
+        words = " ".join(x for x in (str(action or ""), f"by {name}" if name else "") if x)
         parts.setdefault(str(source_id), []).append(f"{words}, {when}" if when else words)
     return "; ".join(", ".join(steps) for steps in parts.values())
 
