@@ -1,5 +1,5 @@
 # Source Criticism Workbook. Quick start:
-#   make lab    create the environment when missing, open JupyterLab on notebooks/00-start-here.ipynb
+#   make lab    create the environment when missing, open JupyterLab on working copies of the notebooks (work/)
 #   make test   create the environment when missing, run every test (notebooks included)
 PYTHON ?= python3
 VENV ?= .venv
@@ -26,14 +26,17 @@ $(STAMP): pyproject.toml constraints.txt
 	  $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e >/dev/null 2>&1 || true; done
 	@touch $(STAMP)
 
+# The teacher's edition (with solutions) as working copies in work/: saving there leaves notebooks/ as tested
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00-start-here.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
+	$(BIN)/python -m workbook lab-copies work
+	$(BIN)/jupyter lab --ServerApp.root_dir=. work/00-start-here.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
-# The scoring app for students (Voilà: cards and charts, no code) on 127.0.0.1; make app APP_PORT=8867 for another port
+# The student edition (lesson pages without code, with answer boxes) and the scoring app, served by Voilà
+# on 127.0.0.1 from app/; make app APP_PORT=8867 for another port
 APP_PORT ?= 8866
 app: $(STAMP)
-	@echo "Open http://127.0.0.1:$(APP_PORT)/ in your browser (add ?rater=yourname to score as yourname). Ctrl-C stops it."
-	cd app && $(abspath $(BIN))/voila scoring-app.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0
+	@echo "Open http://127.0.0.1:$(APP_PORT)/voila/render/lesson-00-start-here.ipynb in your browser (the scoring app: /voila/render/scoring-app.ipynb?rater=yourname). Ctrl-C stops it."
+	cd app && $(abspath $(BIN))/voila --no-browser --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0 .
 
 # A class: the student app served to the classroom's browsers (join code, teacher's dashboard; docs/teaching.md).
 # It prints the address and codes to give; work is kept in classes/<case-name>/. E.g.
@@ -57,9 +60,10 @@ CLASS_BENCH_ARGS ?=
 bench-class: $(STAMP)
 	$(BIN)/python benchmarks/class_bench.py $(CLASS_BENCH_ARGS)
 
-# Students' copies of the notebooks, solutions removed, in student/
+# Students' copies of the notebooks, solutions removed, in student/; the lesson pages of app/ regenerated
 student: $(STAMP)
 	$(BIN)/python -m workbook student student
+	$(BIN)/python -m workbook student-edition app
 
 # Run the series and write a static HTML report (no code) in report/
 report: $(STAMP)

@@ -270,7 +270,9 @@ def test_panel_labels_are_plain_text(tmp_path, case):
 def test_panel_mimebundle_text_is_the_repr(tmp_path, case):
     panel = AchPanel(case, "fire", "demo", tmp_path)
     bundle = panel._repr_mimebundle_()
-    assert bundle["text/plain"] == repr(panel)
+    assert bundle["text/plain"] == (
+        "[The competing-hypotheses panel for the claim 'fire': 4 items against 2 hypotheses, rated by "
+        "'demo'. It appears here when the notebook runs: run the cells from the top (Run > Run All Cells).]")
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 

@@ -113,4 +113,5 @@ def test_make_lab_allows_root_only_as_root():
     lab = [line for line in res.stdout.splitlines() if "jupyter lab" in line]
     assert len(lab) == 1
     assert ("--allow-root" in lab[0]) == (os.geteuid() == 0)
-    assert lab[0].startswith(".venv/bin/jupyter lab --ServerApp.root_dir=. notebooks/00-start-here.ipynb")
+    # make lab opens the working copies of the teacher's edition (work/), never the tested notebooks/
+    assert lab[0].startswith(".venv/bin/jupyter lab --ServerApp.root_dir=. work/00-start-here.ipynb")

@@ -42,14 +42,16 @@ def test_report_without_code(tmp_path):
     nb_dir = tmp_path / "nbs"
     nb_dir.mkdir()
     nb = _exercise_notebook()
-    nb.cells[0].source = "# Sources <and> custody"
+    nb.cells[0].source = "# Sources <and> custody\n\nA title"
     nbformat.write(nb, nb_dir / "01-sources.ipynb")
     index = write_report(tmp_path / "report", [nb_dir / "01-sources.ipynb"], execute_first=False)
     text = index.read_text(encoding="utf-8")
     assert '<li><a href="01-sources.html">Sources &lt;and&gt; custody</a></li>' in text
     page = (tmp_path / "report" / "01-sources.html").read_text(encoding="utf-8")
     assert "answer = 2 + 2" not in page  # no code in the report
-    assert "Because it was redacted." in page
+    assert "A title" in page
+    assert "Because it was redacted." not in page  # nor any solution: the report is the students' copy
+    assert "Your answer here." in page
 
 
 def test_csl_export_of_the_template_case(tmp_path):

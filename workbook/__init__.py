@@ -34,6 +34,7 @@ from .case import (
     split_list,
     validate,
 )
+from .case.answers import answer_store, load_answers
 from .case.lesson import Lesson, load_lesson
 from .case.scores import ach_store
 from .case.store import RatingStore, StoreBusyError, case_folder, case_name, check_rater
@@ -65,7 +66,8 @@ from .judgement import (
     whereabouts_conflicts,
 )
 from .views.ach_panel import AchPanel
-from .views.charts import plot_ach_heatmap, plot_agreement, plot_timeline
+from .views.charts import (derivation_neighbourhood, derivation_pages, plot_ach_heatmap, plot_agreement,
+                           plot_corroboration_pages, plot_timeline)
 from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
 from .views.widgets import ScoringPanel, scoring_panel
 
@@ -128,6 +130,12 @@ __all__ = [
     "corroboration_tree",
     "unanimity_curve",
     "unanimity_posterior",
+    # students' written answers (case/answers.py) and readable figures (views/charts.py)
+    "answer_store",
+    "load_answers",
+    "derivation_pages",
+    "derivation_neighbourhood",
+    "plot_corroboration_pages",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
     "ach_evidence",

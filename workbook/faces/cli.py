@@ -2,7 +2,8 @@
 
 Commands: ``validate`` (print every problem, exit 0 clean, 1 problems, 2 usage),
 ``describe`` (write the full datapackage.json), ``new-case`` (write a template case),
-``student`` (students' copies), ``report`` (static HTML), ``run-series`` (the series
+``student`` (students' copies), ``student-edition`` (the lesson pages in app/), ``lab-copies``
+(the teacher's working copies), ``report`` (static HTML), ``run-series`` (the series
 on any case), ``csl`` (the bibliography as CSL-JSON), ``import`` (sources from Zotero
 or Tropy), ``class`` (serve the student app to a classroom: :mod:`workbook.faces.classroom`).
 """
@@ -105,6 +106,23 @@ def _cmd_student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_student_edition(args: argparse.Namespace) -> int:
+    from .student_edition import write_student_edition
+
+    written = write_student_edition(args.out)
+    print(f"wrote {len(written)} lesson pages to {args.out} (no solutions; served by make app)")
+    return 0
+
+
+def _cmd_lab_copies(args: argparse.Namespace) -> int:
+    from .series import prepare_lab
+
+    for line in prepare_lab(args.out):
+        print(line)
+    print(f"the teacher's edition to work in is in {args.out}/ (the notebooks in notebooks/ stay as tested)")
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .series import write_report
 
@@ -197,6 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("student", help="write the students' copies of the notebooks (solutions removed)")
     p.add_argument("out", nargs="?", default="student", help="output folder (default: student)")
     p.set_defaults(func=_cmd_student)
+    p = sub.add_parser("student-edition", help="write the lesson pages of the student edition into app/")
+    p.add_argument("out", nargs="?", default="app", help="output folder (default: app)")
+    p.set_defaults(func=_cmd_student_edition)
+    p = sub.add_parser("lab-copies", help="copy the teacher's edition into work/ for JupyterLab (edits kept)")
+    p.add_argument("out", nargs="?", default="work", help="output folder (default: work)")
+    p.set_defaults(func=_cmd_lab_copies)
     p = sub.add_parser("report", help="run the series and write a static HTML report")
     p.add_argument("out", nargs="?", default="report", help="output folder (default: report)")
     p.add_argument("--case", help="run the series on this case instead of the bundled one")

@@ -25,12 +25,20 @@ __all__ = [
     "student_copy",
     "write_student_copies",
     "write_report",
+    "without_widgets",
+    "prepare_lab",
+    "LAB_DIR",
 ]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 _VOLATILE_CELL_METADATA = ("execution", "papermill", "collapsed", "scrolled", "ExecuteTime")
 STUDENT_CODE_STUB = "# Your answer here\n"
 STUDENT_TEXT_STUB = "*Your answer here.*"
+#: The teacher's working copies that ``make lab`` opens (git-ignored): the tested originals stay as they are.
+LAB_DIR = NOTEBOOK_DIR.parent / "work"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_SENTENCE = ("[An interactive panel is here in the notebook. Open the student pages "
+                   "(make app) or the notebook in JupyterLab to use it.]")
 
 
 def series(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
@@ -129,6 +137,78 @@ def write_student_copies(out_dir: str | Path, notebooks: Iterable[Path] | None =
     return written
 
 
+def without_widgets(nb: nbformat.NotebookNode, sentence: str = WIDGET_SENTENCE) -> nbformat.NotebookNode:
+    """The notebook with every widget output replaced by a sentence (a static page has no widgets).
+
+    A panel's own ``text/plain`` sentence is kept when it has one; a bare widget
+    repr (``VBox(...)``) is replaced by ``sentence``.
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data or WIDGET_MIME not in data:
+                continue
+            text = data.get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            keep = text if text.startswith("[") and text.endswith("]") else sentence
+            out["data"] = {"text/plain": keep}
+    return nb
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def prepare_lab(work_dir: str | Path = LAB_DIR, notebooks: Iterable[Path] | None = None) -> list[str]:
+    """Copy the teacher's edition into ``work_dir`` (what ``make lab`` opens); return what was done.
+
+    A copy is made when missing, and refreshed when the original changed and the
+    copy was not edited since it was made (``.origins.json`` keeps the digests).
+    A copy that was edited is never overwritten: the new original is written
+    beside it as ``NN-name.new.ipynb`` and the message says so.
+    """
+    import json
+    import shutil
+
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    book = work_dir / ".origins.json"
+    origins = json.loads(book.read_text(encoding="utf-8")) if book.exists() else {}
+    said = []
+    for path in notebooks or series():
+        target = work_dir / path.name
+        source = _digest(path)
+        known = origins.get(path.name)
+        if not target.exists():
+            shutil.copyfile(path, target)
+            said.append(f"copied {path.name}")
+        elif known is None or source == known["source"]:
+            if known is None:
+                said.append(f"kept {path.name} (already there)")
+            origins[path.name] = known or {"source": source, "copy": _digest(target)}
+            continue
+        elif _digest(target) == known["copy"]:
+            shutil.copyfile(path, target)
+            said.append(f"refreshed {path.name} (the original changed, your copy was not edited)")
+        else:
+            newer = target.with_name(path.stem + ".new.ipynb")
+            shutil.copyfile(path, newer)
+            said.append(f"kept your edited {path.name}; the changed original is beside it as {newer.name}")
+            origins[path.name] = {"source": source, "copy": _digest(target)}
+            continue
+        origins[path.name] = {"source": source, "copy": _digest(target)}
+    from ..case.atomic import atomic_write_text
+
+    atomic_write_text(book, json.dumps(origins, indent=1, sort_keys=True) + "\n")
+    return said
+
+
 def write_report(out_dir: str | Path, notebooks: Iterable[Path] | None = None, *,
                  execute_first: bool = True, parameters: dict | None = None) -> Path:
     """Execute the series (unless told not to) and write a static HTML report without code.
@@ -158,6 +238,7 @@ def write_report(out_dir: str | Path, notebooks: Iterable[Path] | None = None, *
                     tmp.replace(executed)
         else:
             nb = nbformat.read(path, as_version=4)
+        nb = without_widgets(student_copy(nb))
         body, _ = exporter.from_notebook_node(nb)
         page = out_dir / (path.stem + ".html")
         page.write_text(body, encoding="utf-8")

@@ -163,6 +163,10 @@ class AchPanel:
         def fmt(x: float) -> str:
             return f"{x:g}"
 
+        if not (self.matrix() != "").to_numpy().any():
+            self.scores_label.value = ("No ranking yet: rate some cells first. Each hypothesis's count of "
+                                       "inconsistent evidence appears here as you rate.")
+            return
         least = scores.loc[scores["rank"] == 1, "hypothesis_id"]
         best = fmt(scores["inconsistency"].min())
         by_h = dict(zip(scores["hypothesis_id"], scores["inconsistency"]))
@@ -174,11 +178,17 @@ class AchPanel:
         return (f"AchPanel(claim={self.claim_id!r}, rater={self.rater!r}, items={len(self.items)}, "
                 f"hypotheses={len(self.hypotheses)})")
 
+    def describe(self) -> str:
+        """A sentence that stands for the panel where widgets cannot be shown (stored outputs, reports)."""
+        return (f"[The competing-hypotheses panel for the claim '{self.claim_id}': {len(self.items)} items "
+                f"against {len(self.hypotheses)} hypotheses, rated by '{self.rater}'. It appears here when "
+                "the notebook runs: run the cells from the top (Run > Run All Cells).]")
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = None
         method = getattr(self.widget, "_repr_mimebundle_", None)
         if callable(method):
             bundle = method(**kwargs)
         bundle = dict(bundle or {})
-        bundle["text/plain"] = repr(self)
+        bundle["text/plain"] = self.describe()
         return bundle

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_corroboration", "plot_unanimity", "plot_derivation", "save_figure", "plot_agreement", "plot_ach_heatmap",
+__all__ = ["plot_corroboration", "plot_unanimity", "plot_derivation", "derivation_pages", "derivation_neighbourhood",
+           "plot_corroboration_pages", "save_figure", "plot_agreement", "plot_ach_heatmap",
            "plot_timeline"]
 
 # The views of corroboration, in the order they are drawn: column, legend label, gray, hatch.
@@ -262,6 +263,74 @@ def _layers(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     return {n: (float(g), height[n]) for g, layer in enumerate(layers) for n in layer}
 
 
+def plot_corroboration_pages(frame: pd.DataFrame, per_page: int = 10) -> list[Axes]:
+    """:func:`plot_corroboration` in pages of ``per_page`` claims (in the frame's order), one figure each.
+
+    Each page's title says which claims it shows (``claims 1-10 of 26``), so a
+    long case reads as a few charts of a screen's height instead of one very tall one.
+    """
+    claims = list(dict.fromkeys(frame["claim_id"])) if len(frame) else []
+    axes = []
+    for start in range(0, len(claims), per_page):
+        chunk = claims[start:start + per_page]
+        ax = plot_corroboration(frame, claim_id=chunk)
+        ax.set_title(f"{ax.get_title()}: claims {start + 1}-{start + len(chunk)} of {len(claims)}")
+        axes.append(ax)
+    return axes
+
+
+#: The smallest type of the derivation graph, in points: 8 pt is 11 px at 100 dpi (the notebooks' inline figures).
+MIN_POINTS = 8
+
+
+def derivation_neighbourhood(graph: nx.DiGraph, source_id: str, radius: int = 1) -> nx.DiGraph:
+    """The part of a derivation graph within ``radius`` steps of ``source_id`` (either direction).
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> sorted(derivation_neighbourhood(g, "b").nodes)
+    ['a', 'b', 'c']
+    """
+    import networkx as nx
+
+    if source_id not in graph:
+        raise KeyError(f"no source called {source_id!r} in the derivation graph")
+    near = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), source_id, cutoff=radius)
+    part = graph.subgraph(sorted(near)).copy()
+    part.graph.update(graph.graph)
+    return part
+
+
+def derivation_pages(graph: nx.DiGraph, per_page: int = 6) -> list[nx.DiGraph]:
+    """A derivation graph cut into readable pages: each page holds up to ``per_page`` sources of
+    one generation and every source made from them (so each page is one step of derivation).
+
+    Sources made from no other and used by none are left out (list them in a table).
+
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "d"), ("x", "d")])
+    >>> [sorted(p.nodes) for p in derivation_pages(g, per_page=1)]
+    [['a', 'b', 'c'], ['d', 'x'], ['b', 'd']]
+    """
+    import networkx as nx
+
+    generation: dict[str, int] = {}
+    for node in nx.lexicographical_topological_sort(graph):
+        generation[node] = max((generation[p] + 1 for p in graph.predecessors(node)), default=0)
+    pages = []
+    for g in sorted(set(generation.values())):
+        parents = sorted(n for n in generation if generation[n] == g and graph.out_degree(n))
+        for start in range(0, len(parents), per_page):
+            chunk = parents[start:start + per_page]
+            nodes = set(chunk) | {c for p in chunk for c in graph.successors(p)}
+            part = nx.DiGraph()
+            part.graph.update(graph.graph)
+            part.add_nodes_from((n, graph.nodes[n]) for n in sorted(nodes))
+            part.add_edges_from((p, c, graph.edges[p, c]) for p in chunk for c in sorted(graph.successors(p)))
+            pages.append(part)
+    return pages
+
+
 def plot_derivation(graph: nx.DiGraph, ax: Axes | None = None) -> Axes:
     """Draw a derivation graph (:func:`workbook.derivation_graph`), oldest sources on the left.
 
@@ -292,8 +361,9 @@ def plot_derivation(graph: nx.DiGraph, ax: Axes | None = None) -> Axes:
     tallest = max((sum(1 for x, _ in position.values() if x == c) for c in range(columns)), default=1)
     natural = (2.9 * columns + 2.6, max(2.6, 1.0 * tallest + 1.4))  # inches at full type size
     if ax is None:
-        fit = min(1.0, 16 / natural[0], 24 / natural[1])  # a big case: a smaller figure, smaller type
-        ax = _new_axes(natural[0] * fit, natural[1] * fit)
+        # full type size always (labels at least 11 px at 100 dpi): a big graph makes a big figure;
+        # page through it with derivation_pages, or show one source's neighbourhood
+        ax = _new_axes(*natural)
     width, height = ax.get_figure().get_size_inches()
     fit = max(0.45, min(1.0, width / natural[0], height / natural[1]))
 
@@ -317,7 +387,7 @@ def plot_derivation(graph: nx.DiGraph, ax: Axes | None = None) -> Axes:
             p0, p2 = ax.transData.transform([start, end])
             (dx, dy) = p2 - p0
             middle = ax.transData.inverted().transform((p0 + p2) / 2 + 0.5 * bend * np.array([dy, -dx]))
-            ax.text(middle[0], middle[1], _wrap(label, 18, 3), fontsize=size(6.5), ha="center",
+            ax.text(middle[0], middle[1], _wrap(label, 18, 3), fontsize=size(MIN_POINTS), ha="center",
                     va="center", color="0.15", bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
                                                      "edgecolor": "none", "alpha": 0.85})
     used: list[str] = []
@@ -336,11 +406,11 @@ def plot_derivation(graph: nx.DiGraph, ax: Axes | None = None) -> Axes:
         shaped = data.get("shaped_by") or []
         if shaped:
             sub.append(_wrap("; ".join(shaped), 30, 1))
-        ax.text(x, y - 0.02, _wrap(node, 26, 2), ha="center", va="bottom", fontsize=size(8), fontweight="bold",
+        ax.text(x, y - 0.02, _wrap(node, 26, 2), ha="center", va="bottom", fontsize=size(MIN_POINTS + 1), fontweight="bold",
                 linespacing=1.0,
                 bbox={"boxstyle": "square,pad=0.05", "facecolor": face if not hatch else "white",
                       "edgecolor": "none"})
-        ax.text(x, y - 0.08, "\n".join(sub), ha="center", va="top", fontsize=size(6.5), color="0.15",
+        ax.text(x, y - 0.08, "\n".join(sub), ha="center", va="top", fontsize=size(MIN_POINTS), color="0.15",
                 linespacing=1.1,
                 bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"} if hatch else None)
     order = [v[3] for v in _ACCESS_STYLE.values()]
@@ -351,8 +421,8 @@ def plot_derivation(graph: nx.DiGraph, ax: Axes | None = None) -> Axes:
     if any(graph.nodes[n].get("read_in") for n in graph.nodes):
         handles.append(Patch(facecolor="white", edgecolor="0.1", linewidth=2.6, label="the testimony is read here"))
     if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-                  title="access", title_fontsize=7)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=MIN_POINTS, frameon=False,
+                  title="access", title_fontsize=MIN_POINTS)
     ax.set_xticks([c * x_step for c in range(columns)], [str(c) for c in range(columns)])
     ax.set_yticks([])
     for side in ("top", "right", "left"):

@@ -15,6 +15,8 @@ first letters typed), and a comment is saved when the focus leaves its box.
 
 from __future__ import annotations
 
+import re
+
 import functools
 import html
 import math
@@ -38,7 +40,7 @@ from .search import SearchBox
 if TYPE_CHECKING:
     import ipywidgets as w
 
-__all__ = ["UNKNOWN", "ScoringPanel", "scoring_panel", "testimony_card", "format_gap", "custody_text"]
+__all__ = ["UNKNOWN", "ScoringPanel", "scoring_panel", "testimony_card", "format_gap", "custody_text", "custody_words"]
 
 #: The value of the "unknown" choice of a criterion control (not the same as 0).
 UNKNOWN = "unknown"
@@ -153,6 +155,59 @@ def custody_text(case: Case, testimony_id: str, *, index: _Index | None = None) 
     return f"{source_id}: " + " → ".join(parts)
 
 
+def _date_words(date: str) -> str:
+    """An EDTF date as a reader says it: ``/1937-01-22`` -> ``by 1937-01-22``, ``a/b`` -> ``a to b``."""
+    date = str(date or "").strip()
+    if not date:
+        return ""
+    if "/" in date:
+        lo, hi = (x.strip(".") for x in date.split("/", 1))
+        if not lo:
+            return f"by {hi}"
+        if not hi:
+            return f"from {lo}"
+        return f"{lo} to {hi}"
+    return date
+
+
+def custody_words(case: Case, testimony_id: str, *, index: _Index | None = None) -> str:
+    """The chain of custody in words, oldest first: who did what to the text, and when.
+
+    Custodians are named as in ``people.csv`` (their id when they are not listed);
+    the steps of one source are joined with ``,``, the sources with ``;``.
+
+    >>> from pathlib import Path
+    >>> from workbook.case.loading import load_case
+    >>> case = load_case(Path(__file__).parents[1] / "template_case")
+    >>> custody_words(case, "t-miller-letter")
+    'created by Johann Miller, 1850-06-03, archived by county archive, 1851'
+    """
+    from ..judgement.custody import custody_chain
+
+    index = index or _Index(case)
+    try:
+        chain = custody_chain(case, testimony_id)
+    except Exception:  # a display helper: fall back to the line of identifiers
+        return custody_text(case, testimony_id, index=index)
+    if chain.empty:
+        return "no custody recorded"
+    parts: dict[str, list[str]] = {}
+    for source_id, action, custodian, date in zip(*(chain[c].to_numpy(dtype=object) for c in
+                                                   ("source_id", "action", "custodian", "date"))):
+        person = index.people.get(str(custodian or ""))
+        # a custodian not listed in people.csv: its id read as words (``yale-university-press``)
+        name = str(person.get("name") or custodian) if person else str(custodian or "").replace("-", " ").replace("_", " ")
+        if person and str(person.get("role", "")).startswith("organisation") and not name.lower().startswith("the "):
+            name = "the " + name
+        when = _date_words(date)
+        year = re.search(r" (\d{4})$", name)
+        if year and not person and year.group(1) in when:  # "rehabilitation-reviewers-1989", 1989: one year
+            name = name[: year.start()]
+        words = " ".join(x for x in (str(action or ""), f"by {name}" if name else "") if x)
+        parts.setdefault(str(source_id), []).append(f"{words}, {when}" if when else words)
+    return "; ".join(", ".join(steps) for steps in parts.values())
+
+
 def _person(index: _Index, person_id: str) -> str:
     """``Name (id; also: alias, alias) — role`` as plain text."""
     if not person_id:
@@ -212,7 +267,7 @@ def testimony_card(case: Case, testimony_id: str, *, position: str = "", index: 
     rows.append(("Basis", _e(_words(t.get("basis", "")))))
     conditions = split_list(t.get("conditions", ""))
     rows.append(("Conditions", _e(", ".join(_words(c) for c in conditions) or "unknown")))
-    rows.append(("Custody", _e(custody_text(case, testimony_id, index=index))))
+    rows.append(("Custody", _e(custody_words(case, testimony_id, index=index))))
     if t.get("language"):
         rows.append(("Language", _e(t["language"])))
     if t.get("notes"):
@@ -378,12 +433,18 @@ class ScoringPanel:
     def __repr__(self) -> str:
         return f"ScoringPanel(case={self.case.name!r}, rater={self.rater!r}, testimonies={len(self.all_ids)})"
 
+    def describe(self) -> str:
+        """A sentence that stands for the panel where widgets cannot be shown (stored outputs, reports)."""
+        return (f"[The scoring panel: {len(self.all_ids)} testimonies of the case '{self.case.name}', "
+                f"scored by '{self.rater}'. It appears here when the notebook runs: "
+                "run the cells from the top (Run > Run All Cells).]")
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):  # (data, metadata)
-            bundle[0]["text/plain"] = repr(self)
+            bundle[0]["text/plain"] = self.describe()
         elif isinstance(bundle, dict):
-            bundle["text/plain"] = repr(self)
+            bundle["text/plain"] = self.describe()
         return bundle
 
     def _callback(self, function: Callable, *args: Any) -> Callable:
@@ -666,13 +727,13 @@ def _describe(old: dict | None, new: dict | None) -> str:
 
 
 def _level_label(value: int, word: str) -> str:
-    """``"3 eyewitness"``; a word that already carries its own code (``"A: ..."``, ``"1: ..."``) as it is."""
+    """``"3: eyewitness"`` (a level, not a quantity); a word that already carries its own code (``"A: ..."``) as it is."""
     if not word:
         return str(value)
     head = word.split(":", 1)[0]
     if ":" in word and 0 < len(head) <= 3 and " " not in head:
         return word
-    return f"{value} {word}"
+    return f"{value}: {word}"
 
 
 def scoring_panel(case: Case | str | Path, rater: str, scores_dir: str | Path, *,
