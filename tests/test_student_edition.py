@@ -308,3 +308,13 @@ def test_no_ranking_before_any_rating_and_levels_read_as_levels(tmp_path):
     assert "unknown" in labels
     assert all(re.match(r"^(unknown|\d+(: .+)?|[A-Z0-9]{1,3}: .+)$", x) for x in labels), labels
     assert not any(re.match(r"^\d+ [a-z]", x) for x in labels)  # never "1 years later", "2 hearsay"
+
+
+def test_lesson_pages_write_into_the_session_folders_themselves():
+    """The session's folders are already the case's own (a class's scores/, or scores/<case-name>/):
+    a page that added the case's name again would write where neither the class's dashboard nor
+    the student's next visit looks."""
+    for page in sorted((ROOT / "app").glob("lesson-*.ipynb")):
+        text = page.read_text(encoding="utf-8")
+        assert "case_folder(" not in text, page.name
+    assert "my_scores_dir = Path(SCORES_DIR)" in (ROOT / "app" / "lesson-03-scoring.ipynb").read_text(encoding="utf-8")

@@ -129,6 +129,9 @@ def _header_source(lesson: str) -> str:
 SESSION_SOURCE = "CASE, RATER, SCORES_DIR = str(page.session.case), page.rater, str(page.session.scores_dir)"
 
 
+_CASE_FOLDER = re.compile(r"workbook\.case_folder\(\s*(SCORES_DIR|ACH_DIR)\s*,\s*[A-Za-z_]+\s*\)")
+
+
 _NOTEBOOK_LINK = re.compile(r"\[([^\]]*)\]\((\d\d-[a-z0-9-]+)\.ipynb\)")
 
 
@@ -159,6 +162,8 @@ def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNod
                 source = _only_with_a_name(source)
             if re.search(r"^ACH_DIR\s*=", source, re.M):
                 source += "\nACH_DIR = str(page.session.ach_dir)"
+            # the session's folders are already this case's own (a class's scores/, or scores/<case-name>/)
+            source = _CASE_FOLDER.sub(r"Path(\1)", source)  # every notebook imports Path
             cell.source = source
             cell.metadata = {}
             cells.append(cell)
