@@ -280,13 +280,13 @@ def students(classroom, browser, plan):
     for rater, page in pages.items():
         box = _criterion_box(page, plan[rater]["picks"][0]["heading"])
         try:
-            expect(box).to_have_count(1, timeout=45_000)
+            expect(box).to_have_count(1, timeout=90_000)
         except AssertionError:
             # Voilà 0.5 now and then never finishes a page although its kernel has run every cell
             # (voila-dashboards/voila#1446): a student would reload the page, and so does the test.
             reloads += 1
             page.reload(wait_until="commit")
-            expect(box).to_have_count(1, timeout=120_000)
+            expect(box).to_have_count(1, timeout=180_000)
         expect(page.get_by_text(f"Scoring as {rater}")).to_have_count(1)
     shown = time.monotonic() - start
     for rater, page in pages.items():
@@ -420,7 +420,7 @@ def test_an_edited_or_forged_cookie_is_refused(classroom, students):
 
 
 
-def _shown_or_reload(page, locator, first: float = 60_000, then: float = 120_000) -> int:
+def _shown_or_reload(page, locator, first: float = 90_000, then: float = 180_000) -> int:
     """Wait for ``locator`` on a Voilà page; reload once if the page hangs (voila-dashboards/voila#1446),
     as a student would. Returns the number of reloads (0 or 1)."""
     from playwright.sync_api import expect
