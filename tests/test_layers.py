@@ -26,6 +26,15 @@ def run_lint(folder: Path) -> subprocess.CompletedProcess:
                           env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin"})
 
 
+def lint_a_copy_with(folder: Path, module: str, added: str) -> subprocess.CompletedProcess:
+    """lint-imports on a copy of the package in ``folder`` whose ``module`` ends with the code ``added``."""
+    shutil.copytree(ROOT / "workbook", folder / "workbook", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    path = folder / "workbook" / module
+    path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
+    return run_lint(folder)
+
+
 def test_the_layers_are_kept():
     result = run_lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -35,25 +44,15 @@ def test_the_layers_are_kept():
 
 
 def test_a_widget_imported_in_judgement_breaks_the_contract(tmp_path):
-    shutil.copytree(ROOT / "workbook", tmp_path / "workbook", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    module = tmp_path / "workbook" / "judgement" / "corroboration.py"
-    module.write_text(module.read_text(encoding="utf-8")
-                      + "\n\ndef _sneaky():\n    import ipywidgets  # lazily, inside a function\n    return ipywidgets\n",
-                      encoding="utf-8")
-    result = run_lint(tmp_path)
+    result = lint_a_copy_with(tmp_path, "judgement/corroboration.py",
+                              "\n\ndef _sneaky():\n    import ipywidgets  # lazily, inside a function\n    return ipywidgets\n")
     assert result.returncode == 1
     assert "The case and judgement layers draw nothing and show no widget BROKEN" in result.stdout
     assert "workbook.judgement.corroboration -> ipywidgets" in result.stdout
 
 
 def test_a_view_imported_in_the_case_layer_breaks_the_layers(tmp_path):
-    shutil.copytree(ROOT / "workbook", tmp_path / "workbook", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    module = tmp_path / "workbook" / "case" / "dates.py"
-    module.write_text(module.read_text(encoding="utf-8") + "\n\nfrom ..views import charts as _charts\n",
-                      encoding="utf-8")
-    result = run_lint(tmp_path)
+    result = lint_a_copy_with(tmp_path, "case/dates.py", "\n\nfrom ..views import charts as _charts\n")
     assert result.returncode == 1
     assert "Layers: faces -> views -> judgement -> case BROKEN" in result.stdout
     assert "workbook.case.dates -> workbook.views.charts" in result.stdout
