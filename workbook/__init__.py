@@ -69,6 +69,7 @@ from .views.ach_panel import AchPanel
 from .views.charts import (derivation_neighbourhood, derivation_pages, plot_ach_heatmap, plot_agreement,
                            plot_corroboration_pages, plot_timeline)
 from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
+from .views.tables import ScrollTable, scroll_table, scroll_table_html
 from .views.widgets import ScoringPanel, scoring_panel
 
 # finding every spelling, importing from Zotero and Tropy, editing a case (issue 14)
@@ -117,6 +118,10 @@ __all__ = [
     "case_text",
     "load_lesson",
     "table_or_sentence",
+    # tables that stay in their cell, scrolling where they are (views/tables.py)
+    "ScrollTable",
+    "scroll_table",
+    "scroll_table_html",
     # chains of custody and dependence between testimonies (judgement/custody.py)
     "custody_chain",
     "custody_line",

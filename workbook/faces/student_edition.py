@@ -32,6 +32,7 @@ import nbformat
 
 from ..case.answers import answer_store
 from ..case.store import RaterNameError, check_rater
+from ..views.tables import scroll_table_html
 from .series import NOTEBOOK_DIR, STUDENT_CODE_STUB, STUDENT_TEXT_STUB, student_copy
 from .session import Session, current_session
 
@@ -50,8 +51,6 @@ _STYLE = """<style>
 .scw-nav a:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
 .scw-who { margin: 0.5em 0; }
 .scw-who input { font-size: 1em; padding: 0.2em; }
-.scw-table { max-width: 100%; overflow-x: auto; }
-.scw-table:focus { outline: 3px solid #f0b400; outline-offset: 2px; }
 body a, body a:link, body a:visited { text-decoration: underline !important; }
 </style>"""
 
@@ -280,13 +279,9 @@ class LessonPage:
         return box
 
 
-def _table_html(frame) -> str | None:
-    """A table in a box that scrolls sideways where it is, reachable by keyboard (Tab, then arrows)."""
-    inner = frame._repr_html_()
-    if inner is None:
-        return None
-    return (f'<div class="scw-table" tabindex="0" role="region" aria-label="Table, '
-            f'{len(frame)} rows (scrolls sideways with the arrow keys)">{inner}</div>')
+def _table_html(frame) -> str:
+    """A table in a box that scrolls both ways where it is, reachable by keyboard (Tab, then arrows)."""
+    return scroll_table_html(frame)
 
 
 def _text_alternatives() -> None:
