@@ -23,6 +23,16 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AchPanel"]
 
 
+#: The panel's own style: every label wraps inside its cell (ipywidgets cuts a Label at the cell's
+#: edge, mid-word). Fixed markup, nothing from data.
+_ACH_STYLE = """<style>
+.scw-ach .widget-label { white-space: normal; overflow-wrap: anywhere; overflow: visible; text-overflow: clip;
+                         height: auto; min-height: var(--jp-widgets-inline-height, 28px); line-height: 1.35;
+                         padding: 0.25em 0; }
+.scw-ach .widget-gridbox { align-items: center; }
+</style>"""
+
+
 def _short(text: str, n: int = 48) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
@@ -87,7 +97,7 @@ class AchPanel:
                     tooltip = "An assessment: a judgement about the evidence, not testimony about the event. " + tooltip
             else:
                 text, tooltip = f"{t} · not in this case", ""
-            cells.append(widgets.Label(text, tooltip=tooltip, layout=widgets.Layout(overflow="hidden")))
+            cells.append(widgets.Label(text, tooltip=tooltip))
             for h in self.hypotheses:
                 current = (self.store.get((h, t)) or {}).get("rating", "")
                 options = list(self.OPTIONS) + ([current] if current not in self.OPTIONS else [])
@@ -96,8 +106,9 @@ class AchPanel:
                 dd.observe(self._saver(h, t), names="value")
                 self._dropdowns[(h, t)] = dd
                 cells.append(dd)
-        # a wide first column: the evidence label (id, speaker, start of the quote; the whole quote on hover)
-        columns = "minmax(32em, 3fr) " + " ".join(["minmax(5em, 1fr)"] * len(self.hypotheses))
+        # a wide first column: the evidence label (id, speaker, start of the quote; the whole quote on hover),
+        # wrapping on as many lines as it needs; the hypotheses' columns share the rest
+        columns = "minmax(14em, 3fr) " + " ".join(["minmax(5em, 1fr)"] * len(self.hypotheses))
         self.grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=columns,
                                                                  grid_gap="2px 6px"))
         self.scores_label = widgets.Label()
@@ -107,8 +118,9 @@ class AchPanel:
         self.undo_button.on_click(self._undo)
         legend = widgets.Label("CC very consistent · C consistent · N neutral · I inconsistent (1 point) · "
                                "II very inconsistent (2 points) · NA not applicable")
-        self.widget = widgets.VBox([legend, self.grid, self.scores_label,
+        self.widget = widgets.VBox([widgets.HTML(_ACH_STYLE), legend, self.grid, self.scores_label,
                                     widgets.HBox([self.undo_button, self.status]), self.output])
+        self.widget.add_class("scw-ach")
         self._refresh_scores()
 
     # -- pure views of the state

@@ -308,7 +308,11 @@ _PANEL_STYLE = """<style>
   background: #1f4e79; color: #fff; font-weight: bold; box-shadow: none;
 }
 .scw-panel .widget-toggle-button.mod-active:focus { outline: 2px solid #f0b400; outline-offset: 1px; }
+.scw-panel .widget-dropdown select { text-overflow: ellipsis; }
 </style>"""
+
+#: The longest name a "Go to" entry shows: the whole entry then fits a laptop's column, ✓ included.
+_JUMP_NAME = 40
 
 
 class ScoringPanel:
@@ -355,16 +359,17 @@ class ScoringPanel:
                                         tooltip="Previous testimony", layout=w.Layout(width="auto"))
         self.next_button = w.Button(description="Next", icon="arrow-right",
                                     tooltip="Next testimony", layout=w.Layout(width="auto"))
-        self.jump = w.Dropdown(description="Go to", options=[], layout=w.Layout(width="auto"),
+        # each menu at most as wide as the panel: a long entry is cut with … where the panel ends
+        self.jump = w.Dropdown(description="Go to", options=[], layout=w.Layout(width="auto", max_width="100%"),
                                style={"description_width": "initial"})
         self.claim_filter = w.Dropdown(description="Claim", options=self._claim_options(),
-                                       value="", layout=w.Layout(width="auto"),
+                                       value="", layout=w.Layout(width="auto", max_width="100%"),
                                        style={"description_width": "initial"})
         self.speaker_filter = w.Dropdown(description="Speaker", options=self._speaker_options(),
-                                         value="", layout=w.Layout(width="auto"),
+                                         value="", layout=w.Layout(width="auto", max_width="100%"),
                                          style={"description_width": "initial"})
         self.setting_filter = w.Dropdown(description="Setting", options=self._setting_options(),
-                                         value="", layout=w.Layout(width="auto"),
+                                         value="", layout=w.Layout(width="auto", max_width="100%"),
                                          style={"description_width": "initial"})
         self.card = w.HTML()
         self.credibility_label = w.HTML()
@@ -485,6 +490,8 @@ class ScoringPanel:
         speaker = self._index.testimonies.get(tid, {}).get("speaker_id", "")
         person = self._index.people.get(speaker)
         who = person["name"] if person else (speaker or "unknown speaker")
+        if len(who) > _JUMP_NAME:  # the card below names the speaker in full
+            who = who[: _JUMP_NAME - 1].rstrip() + "…"
         mark = " ✓" if tid in scored else ""
         return f"{position}. {tid} — {who}{mark}"
 
