@@ -38,7 +38,8 @@ CLIPPED = """(scope) => {
   const out = [];
   root.querySelectorAll('.widget-label, label, .widget-button, button, .widget-html-content').forEach(el => {
     if (visible(el) && el.scrollWidth > el.clientWidth + 1 && !el.closest('.scw-scroll'))
-      out.push(`${el.tagName}.${el.className}: "${el.textContent.trim().slice(0, 60)}" ${el.scrollWidth} > ${el.clientWidth}`);
+      out.push(`${el.tagName}.${el.className}: "${el.textContent.trim().slice(0, 60)}" `
+               + `${el.scrollWidth} > ${el.clientWidth}`);
   });
   root.querySelectorAll('select').forEach(el => {
     if (!visible(el) || el.selectedIndex < 0) return;
@@ -62,7 +63,8 @@ WIDER_THAN_CELL = """(selector) => {
       if (el.closest('.scw-scroll') && !el.classList.contains('scw-scroll')) return;
       const r = el.getBoundingClientRect();
       if (r.width > 0 && r.right > edge + 1)
-        out.push(`${el.tagName}.${(el.className || '').toString().slice(0, 40)} right ${Math.round(r.right)} > ${Math.round(edge)}: "${(el.textContent || '').trim().slice(0, 40)}"`);
+        out.push(`${el.tagName}.${(el.className || '').toString().slice(0, 40)} right ${Math.round(r.right)} `
+                 + `> ${Math.round(edge)}: "${(el.textContent || '').trim().slice(0, 40)}"`);
     });
   });
   return [...new Set(out)].slice(0, 20);
@@ -141,6 +143,20 @@ def page(browser):
     page.close()
 
 
+def _open_voila(page, url: str, locator: str) -> None:
+    """Open a Voilà page and wait for ``locator``; reload once if the page hangs although its kernel
+    has run every cell (voila-dashboards/voila#1446), as a student would (tests/test_class_server.py)."""
+    from playwright.sync_api import expect
+
+    page.goto(url, wait_until="commit")
+    try:
+        expect(page.locator(locator).first).to_be_visible(timeout=120_000)
+    except AssertionError:
+        page.reload(wait_until="commit")
+        expect(page.locator(locator).first).to_be_visible(timeout=180_000)
+    page.wait_for_timeout(1000)
+
+
 def _sizes(page):
     """Each size in turn, the page resized to it (the first is the page's own)."""
     for width, height in SIZES:
@@ -196,9 +212,8 @@ def test_notebook_02_in_jupyterlab_fits_its_cells(page, lab):
 
 
 def test_lesson_02_in_voila_fits_the_page(page, voila):
-    page.goto(f"{voila.url}/voila/render/lesson-02-testimonies.ipynb?rater={RATER}", wait_until="commit")
-    page.locator("nav[aria-label='Lessons (bottom of the page)']").wait_for()
-    page.wait_for_timeout(1000)
+    _open_voila(page, f"{voila.url}/voila/render/lesson-02-testimonies.ipynb?rater={RATER}",
+                "nav[aria-label='Lessons (bottom of the page)']")
     menus = page.locator(".widget-hbox").filter(has=page.locator("select")).first
     big = page.locator(".scw-scroll[aria-label^='The testimonies of the case']")
     chosen = page.locator(".scw-scroll[aria-label^='The testimonies chosen']")
@@ -246,9 +261,7 @@ def test_notebook_07_panel_labels_and_summary_wrap(page, lab):
 
 
 def test_the_apps_go_to_menu_fits_the_panel(page, voila):
-    page.goto(f"{voila.url}/voila/render/scoring-app.ipynb?rater={RATER}", wait_until="commit")
-    page.get_by_text(f"Scoring as {RATER}").wait_for()
-    page.wait_for_timeout(1000)
+    _open_voila(page, f"{voila.url}/voila/render/scoring-app.ipynb?rater={RATER}", ".scw-panel select")
     panel = page.locator(".scw-panel").first
     jump = panel.locator(".widget-dropdown").filter(has_text="Go to")
     select = jump.locator("select")
