@@ -113,7 +113,7 @@ def test_the_report_shows_prose_and_a_sentence_for_each_panel_never_a_repr(repor
     text = report_texts["03-scoring.ipynb"]
     assert "The rubric" in text
     assert "ScoringPanel(" not in text and "AchPanel(" not in " ".join(report_texts.values())
-    assert "[The scoring panel: 125 testimonies of the case 'moscow-trials'" in text
+    assert "[The scoring panel: 128 testimonies of the case 'moscow-trials'" in text
     assert "model not found" not in " ".join(report_texts.values())
 
 
