@@ -43,7 +43,9 @@ def test_long_text_columns_get_a_least_width_counted_from_the_end_of_the_row():
     assert key.startswith("scw-w-") and len(key) == 14
     # quote: 40 characters -> 10 em; gap: 80, shown as 50 (pandas' max_colwidth) -> 12.5; id and basis short
     assert (f"<style>.{key} td:nth-last-child(3) {{ min-width: 10em; text-align: left; }} "
-            f".{key} td:nth-last-child(1) {{ min-width: 12.5em; text-align: left; }}</style>") in html
+            f".{key} thead th:nth-last-child(3) {{ text-align: left; }} "
+            f".{key} td:nth-last-child(1) {{ min-width: 12.5em; text-align: left; }} "
+            f".{key} thead th:nth-last-child(1) {{ text-align: left; }}</style>") in html
     with pd.option_context("display.max_colwidth", None):  # the whole text shown: at most 15 em
         assert ".scw-w-" in (wide := workbook.scroll_table_html(frame)) and "min-width: 15em" in wide
     assert workbook.scroll_table_html(frame.copy()) == html  # the same table, the same class: deterministic

@@ -70,14 +70,15 @@ def scroll_table_html(frame: pd.DataFrame, label: str = "Table") -> str:
 
 def _column_widths(frame: pd.DataFrame) -> tuple[str, str]:
     """A class and its rules giving each column of long texts a least width (an em per 4 characters,
-    at most 15) and left-aligned lines.
+    at most 15), left-aligned with its heading.
 
     Without them a table wider than its box is squeezed to its narrowest, every long text one word
     a line. Counted from the row's end (``nth-last-child``), which row labels spanning several rows
     do not shift.
 
-    >>> _column_widths(pd.DataFrame({"n": [1], "quote": ["x" * 60]}))[1]
-    '<style>.scw-w-6a8b028d td:nth-last-child(1) { min-width: 12.5em; text-align: left; }</style>'
+    >>> key, css = _column_widths(pd.DataFrame({"n": [1], "quote": ["x" * 60]}))  # 60 shown as 50
+    >>> key, css.count(" { "), ".scw-w-6a8b028d td:nth-last-child(1) { min-width: 12.5em; text-align: left; }" in css
+    (' scw-w-6a8b028d', 2, True)
     >>> _column_widths(pd.DataFrame({"n": [1]}))
     ('', '')
     """
@@ -92,7 +93,8 @@ def _column_widths(frame: pd.DataFrame) -> tuple[str, str]:
     if not rules:
         return "", ""
     key = "scw-w-" + hashlib.sha1(repr(rules).encode()).hexdigest()[:8]
-    css = " ".join(f".{key} td:nth-last-child({n}) {{ min-width: {em:g}em; text-align: left; }}" for n, em in rules)
+    css = " ".join(f".{key} td:nth-last-child({n}) {{ min-width: {em:g}em; text-align: left; }} "
+                   f".{key} thead th:nth-last-child({n}) {{ text-align: left; }}" for n, em in rules)
     return f" {key}", f"<style>{css}</style>"
 
 
