@@ -409,7 +409,7 @@ def test_scoring_in_the_voila_app(page, voila, root, tmp_path):
     scores = root / "scores" / "moscow-trials" / f"{APP_RATER}.csv"  # scores are kept apart by case
     times = {}
     side_chart = page.locator(
-        "xpath=//div[contains(@class,'widget-vbox')][./div[contains(@class,'widget-html')]//h3[normalize-space()="
+        "xpath=//div[contains(@class,'widget-vbox')][./div[contains(@class,'widget-html')]//h2[normalize-space()="
         "'Corroboration of the claims on this card']]//img")
 
     start = time.monotonic()
