@@ -149,4 +149,12 @@ def test_a_student_goes_through_the_lessons_by_keyboard(browser, voila, size):
     page.goto(base + page_name("00-start-here") + f"?rater={NAME}", wait_until="commit")
     _loaded(page)
     expect(page.locator(".scw-answer textarea").first).to_have_value("Contextualisation, then sourcing.")
+    # 4. the glossary the prose links to is a page too, reached by keyboard, and the name goes with it
+    _tab_to(page, "el.tagName === 'A' && el.getAttribute('href').startsWith('doc-glossary.ipynb')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(f"doc-glossary.ipynb?rater={NAME}")))
+    _loaded(page)
+    expect(page.get_by_text("Chain of custody").first).to_be_visible()
+    page.screenshot(path=SHOTS / f"{tag}-glossary.png", full_page=False)
+    _check_page(page, "glossary")
     page.close()

@@ -18,7 +18,7 @@ import pytest
 
 from workbook.case.answers import answer_store, load_answers
 from workbook.faces.series import prepare_lab, series, student_copy, write_report
-from workbook.faces.student_edition import (LESSONS, exercises, lesson_page, page_name, student_page,
+from workbook.faces.student_edition import (LESSONS, exercises, for_pages, lesson_page, page_name, student_page,
                                             write_student_edition)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +113,7 @@ def test_the_report_shows_prose_and_a_sentence_for_each_panel_never_a_repr(repor
     text = report_texts["03-scoring.ipynb"]
     assert "The rubric" in text
     assert "ScoringPanel(" not in text and "AchPanel(" not in " ".join(report_texts.values())
-    assert "[The scoring panel: 125 testimonies of the case 'moscow-trials'" in text
+    assert "[The scoring panel: 128 testimonies of the case 'moscow-trials'" in text
     assert "model not found" not in " ".join(report_texts.values())
 
 
@@ -126,7 +126,8 @@ def test_stored_outputs_show_a_sentence_not_a_repr():
 # --------------------------------------------------------------- the pages
 def test_the_pages_in_app_are_generated_from_the_notebooks(tmp_path):
     written = write_student_edition(tmp_path)
-    assert [p.name for p in written] == [page_name(x) for x in LESSONS]
+    assert [p.name for p in written] == [page_name(x) for x in LESSONS] + ["doc-glossary.ipynb",
+                                                                            "doc-assessments.ipynb"]
     for p in written:
         assert p.read_text(encoding="utf-8") == (APP / p.name).read_text(encoding="utf-8"), (
             f"app/{p.name} is out of date: run python -m workbook student-edition")
@@ -142,6 +143,48 @@ def test_each_exercise_gets_an_answer_box_and_no_output_is_stored(lesson):
     assert not any("BEGIN SOLUTION" in c.source or "*Your answer here.*" in c.source
                    or "# Your answer here" in c.source for c in page.cells)
     assert page.cells[-1].source == "page.footer()"
+
+
+def test_prose_is_said_for_a_page_not_a_notebook():
+    source = ("The first cell names the case.\n\n<!-- notebook -->\nPress Shift-Enter to run it.\n<!-- /notebook -->\n"
+              "<!-- page: Use the links at the top. -->\n\nThe next cell counts\nthe sources; the next\ncell draws "
+              "them. A right answer is <!-- notebook -->a line of code<!-- /notebook --><!-- page: the number --> "
+              "and a sentence. See notebook 01, the `notebooks` folder, this notebook and the "
+              "[glossary](../docs/glossary.md#hearsay), [the contract](../docs/case-contract.md).")
+    assert for_pages(source) == (
+        "The first cell names the case.\n\nUse the links at the top.\n\nBelow, the workbook counts\nthe sources; "
+        "below, the workbook draws them. A right answer is the number and a sentence. See lesson 01, the "
+        "`notebooks` folder, this lesson and the [glossary](doc-glossary.ipynb), the contract.")
+
+
+@pytest.mark.parametrize("name", [page_name(x) for x in LESSONS])
+def test_no_page_speaks_of_cells_code_or_notebook_files(name):
+    page = nbformat.read(APP / name, as_version=4)
+    prose = "\n".join(c.source for c in page.cells if c.cell_type == "markdown")
+    for words in ("Shift-Enter", "next cell", "first cell", "code cell", "grey box", "line of code", "<!--",
+                  "../docs/", "Run All", "RATER ="):
+        assert words not in prose, f"{name}: {words!r} on a page without code"
+    linked = set(re.findall(r"\]\(([^)#?]+\.ipynb)", prose))
+    assert linked <= {page_name(x) for x in LESSONS} | {"doc-glossary.ipynb", "doc-assessments.ipynb"}, linked
+
+
+def test_a_document_page_has_the_lessons_and_asks_no_name(tmp_path):
+    nb = nbformat.read(APP / "doc-glossary.ipynb", as_version=4)
+    assert nb.cells[0].source.endswith("page = lesson_page('doc:glossary')\npage.header()")
+    assert nb.cells[1].source == for_pages((ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")).strip()
+    assert nb.cells[-1].source == "page.footer()"
+    page = lesson_page("doc:glossary", _env(tmp_path))
+    top = page.nav_html("top")
+    assert "Back to a lesson" in top and 'rel="next"' not in top and top.count("<li>") == len(LESSONS)
+    assert page._who_html() == ""
+
+
+def test_on_one_machine_the_name_travels_with_the_prose_links_too(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell  # noqa: F401  (display works without a kernel)
+
+    page = lesson_page("01-sources-and-custody", {**_env(tmp_path), "QUERY_STRING": "rater=ana"})
+    assert page.rater == "ana" and page.session.mode == "single"
+    assert page._href("02-testimonies") == "lesson-02-testimonies.ipynb?rater=ana"
 
 
 def test_a_page_on_a_small_notebook():

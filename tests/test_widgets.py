@@ -284,3 +284,33 @@ def test_format_gap_words():
     assert format_gap("1937-01-01", "1937-01-31", "1936-12-12", "1936-12-12") == "20 to 50 days after"
     assert format_gap("1938-03-01", "1938-03-01", "1936-08-01", "1936-08-01") == "about 19 months after"
     assert format_gap("1990", None, "1936", "1936") == "unknown"
+
+
+def test_the_figure_pager_draws_only_the_page_asked_for():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbook import FigurePager
+
+    drawn = []
+
+    def draw(item, number, total):
+        drawn.append((item, number, total))
+        fig, ax = plt.subplots()
+        ax.set_title(item)
+        return ax
+
+    pager = FigurePager(["first", "second", "third"], draw, what="pages of a test")
+    assert drawn == [] and pager.menu.value == 0
+    assert repr(pager) == "[A pager over 3 pages of a test: choose a page to draw it.]"
+    pager.next.click()
+    pager.next.click()
+    pager.next.click()
+    pager.next.click()  # stays on the last page
+    pager.previous.click()
+    assert drawn == [("first", 1, 3), ("second", 2, 3), ("third", 3, 3), ("second", 2, 3)]
+    assert pager.menu.value == 2 and plt.get_fignums() == []  # every drawn figure closed
+    started = FigurePager(["a", "b"], draw, start=2)
+    assert drawn[-1] == ("b", 2, 2) and started.menu.value == 2

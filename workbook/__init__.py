@@ -69,6 +69,7 @@ from .views.ach_panel import AchPanel
 from .views.charts import (derivation_neighbourhood, derivation_pages, plot_ach_heatmap, plot_agreement,
                            plot_corroboration_pages, plot_timeline)
 from .views.lesson import CaseText, absent_table, case_text, table_or_sentence
+from .views.pager import FigurePager
 from .views.widgets import ScoringPanel, scoring_panel
 
 # finding every spelling, importing from Zotero and Tropy, editing a case (issue 14)
@@ -136,6 +137,7 @@ __all__ = [
     "derivation_pages",
     "derivation_neighbourhood",
     "plot_corroboration_pages",
+    "FigurePager",
     # competing hypotheses (judgement/ach.py, case/scores.py, views/ach_panel.py)
     "AchPanel",
     "ach_evidence",

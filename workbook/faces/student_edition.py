@@ -13,13 +13,20 @@ copy of one notebook (nbgrader's ``ClearSolutions``: solutions removed) with
 - an answer box after each ``### Exercise N.M`` prompt, saved at once in
   ``<answers_dir>/<rater>.csv`` (:func:`workbook.case.answers.answer_store`);
 - the cells that write under the rater's name run only once a name is known;
-- navigation (previous, next, every lesson) at the top and the bottom.
+- navigation (previous, next, every lesson) at the top and the bottom;
+- its prose said for a page, not a notebook: a passage between ``<!-- notebook -->``
+  and ``<!-- /notebook -->`` is left out, the words of ``<!-- page: ... -->`` (a comment,
+  so unseen in the notebook) are shown, and "the next cell" reads "below, the workbook".
+
+The documents the lessons link to (``docs/glossary.md``, ``docs/assessments.md``)
+become pages too (``app/doc-glossary.ipynb``...), so that no link of a page is a 404.
 """
 
 from __future__ import annotations
 
 import ast
 import html
+import json
 import os
 import re
 import textwrap
@@ -35,13 +42,16 @@ from ..case.store import RaterNameError, check_rater
 from .series import NOTEBOOK_DIR, STUDENT_CODE_STUB, STUDENT_TEXT_STUB, student_copy
 from .session import Session, current_session
 
-__all__ = ["LESSONS", "APP_DIR", "PAGE_PREFIX", "exercises", "student_page", "write_student_edition",
-           "LessonPage", "lesson_page", "page_name"]
+__all__ = ["LESSONS", "DOC_PAGES", "APP_DIR", "PAGE_PREFIX", "exercises", "student_page", "doc_page",
+           "write_student_edition", "LessonPage", "lesson_page", "page_name", "doc_page_name", "for_pages"]
 
 #: The notebooks the teacher's guide's lessons use (docs/teaching.md), in order.
 LESSONS = ("00-start-here", "01-sources-and-custody", "02-testimonies", "03-scoring", "04-corroboration",
            "05-versions", "06-timelines-and-alibis", "07-competing-hypotheses")
+#: The documents of ``docs/`` that the lessons link to, served as pages of their own.
+DOC_PAGES = ("glossary", "assessments")
 APP_DIR = NOTEBOOK_DIR.parent / "app"
+DOCS_DIR = NOTEBOOK_DIR.parent / "docs"
 PAGE_PREFIX = "lesson-"
 EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+\.\d+)\s*(?:[—–-]+\s*)?(.*?)\s*$", re.M)
 _STYLE = """<style>
@@ -80,9 +90,30 @@ _NAME_SLIDERS = """
 """
 
 
+#: On one machine the student's name travels in the address (``?rater=name``): the prose's own
+#: links to other pages (``lesson-02-....ipynb``, ``doc-glossary.ipynb``) keep it too.
+_KEEP_NAME = """
+(function (query) {
+  function keep() {
+    document.querySelectorAll('a[href$=".ipynb"]').forEach(function (a) {
+      var href = a.getAttribute('href');
+      if (href.indexOf('/') === -1 && href.indexOf(':') === -1) { a.setAttribute('href', href + query); }
+    });
+  }
+  keep();
+  new MutationObserver(keep).observe(document.body, {childList: true, subtree: true});
+})(%s);
+"""
+
+
 def page_name(lesson: str) -> str:
     """The file name of a lesson's page in ``app/``: ``lesson-01-sources-and-custody.ipynb``."""
     return f"{PAGE_PREFIX}{lesson}.ipynb"
+
+
+def doc_page_name(doc: str) -> str:
+    """The file name of a document's page in ``app/``: ``doc-glossary.ipynb``."""
+    return f"doc-{doc}.ipynb"
 
 
 def _title(nb: nbformat.NotebookNode, default: str) -> str:
@@ -142,6 +173,30 @@ def _relink(markdown: str) -> str:
     return _NOTEBOOK_LINK.sub(swap, markdown)
 
 
+_DOC_LINK = re.compile(r"\[([^\]]*)\]\(\.\./docs/([a-z0-9-]+)\.md(?:#[^)]*)?\)")
+_NOTEBOOK_ONLY = re.compile(r"<!--\s*notebook\s*-->.*?<!--\s*/notebook\s*-->\n?", re.S)
+_PAGE_ONLY = re.compile(r"<!--\s*page:\s*(.*?)\s*-->", re.S)
+#: Notebook words a page does not use: the page shows what the cells make, never the cells.
+_CELL_WORDS = ((re.compile(r"\bThe\s+next\s+cell\b"), "Below, the workbook"),
+               (re.compile(r"\bthe\s+next\s+cell\b"), "below, the workbook"),
+               (re.compile(r"\bThe\s+cell\s+(below|counts|shows|lists|draws|prints)\b"),
+                lambda m: "Below, the workbook" if m.group(1) == "below" else f"The workbook {m.group(1)}"),
+               # "notebook" as prose (not a path or a name in `code`): each page is a lesson
+               (re.compile(r"(?<![`/\w-])([Nn])otebook(s?)\b(?![`/.-])"),
+                lambda m: f"{'L' if m.group(1) == 'N' else 'l'}esson{m.group(2)}"))
+
+
+def for_pages(markdown: str) -> str:
+    """A notebook's prose as a page says it (see the module): notebook-only passages out, page-only in."""
+    text = _NOTEBOOK_ONLY.sub("", markdown)
+    text = _PAGE_ONLY.sub(lambda m: m.group(1), text)
+    for pattern, words in _CELL_WORDS:
+        text = pattern.sub(words, text)
+    text = _DOC_LINK.sub(lambda m: f"[{m.group(1)}]({doc_page_name(m.group(2))})" if m.group(2) in DOC_PAGES
+                         else m.group(1), text)  # a document without a page: its words, no dead link
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
 def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNode:
     """The page of one lesson: the students' copy without solutions, with answer boxes (see the module)."""
     nb = student_copy(nb)
@@ -168,7 +223,7 @@ def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNod
             cell.metadata = {}
             cells.append(cell)
         else:
-            source = _relink(cell.source.replace(STUDENT_TEXT_STUB, "").strip())
+            source = for_pages(_relink(cell.source.replace(STUDENT_TEXT_STUB, "").strip())).strip()
             if not source:
                 continue
             cell.source = source
@@ -184,9 +239,23 @@ def student_page(nb: nbformat.NotebookNode, lesson: str) -> nbformat.NotebookNod
     return nb
 
 
+def doc_page(doc: str, docs_dir: str | Path = DOCS_DIR) -> nbformat.NotebookNode:
+    """The page of ``docs/<doc>.md``: its text as one markdown cell under the lessons' navigation."""
+    text = (Path(docs_dir) / f"{doc}.md").read_text(encoding="utf-8")
+    new = nbformat.v4
+    nb = new.new_notebook()
+    nb.cells = [new.new_code_cell(_header_source(f"doc:{doc}")), new.new_markdown_cell(for_pages(text).strip()),
+                new.new_code_cell("page.footer()")]
+    for n, cell in enumerate(nb.cells):
+        cell.id = f"doc-{n:03d}"
+    nb.metadata["title"] = text.splitlines()[0].lstrip("# ").strip() if text.startswith("#") else doc
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    return nb
+
+
 def write_student_edition(out_dir: str | Path = APP_DIR, lessons: Iterable[str] = LESSONS,
-                          notebook_dir: str | Path = NOTEBOOK_DIR) -> list[Path]:
-    """Write the lessons' pages into ``out_dir`` (``app/``); return their paths."""
+                          notebook_dir: str | Path = NOTEBOOK_DIR, docs: Iterable[str] = DOC_PAGES) -> list[Path]:
+    """Write the lessons' pages, then the documents' pages, into ``out_dir`` (``app/``); return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -194,6 +263,10 @@ def write_student_edition(out_dir: str | Path = APP_DIR, lessons: Iterable[str] 
         nb = nbformat.read(Path(notebook_dir) / f"{lesson}.ipynb", as_version=4)
         target = out_dir / page_name(lesson)
         nbformat.write(student_page(nb, lesson), target)
+        written.append(target)
+    for doc in docs:
+        target = out_dir / doc_page_name(doc)
+        nbformat.write(doc_page(doc, Path(notebook_dir).parent / "docs"), target)
         written.append(target)
     return written
 
@@ -224,8 +297,13 @@ class LessonPage:
 
     def nav_html(self, where: str) -> str:
         order = list(LESSONS)
-        i = order.index(self.lesson) if self.lesson in order else 0
+        i = order.index(self.lesson) if self.lesson in order else None
         links = []
+        if i is None:  # a document's page (the glossary...): every lesson, open
+            items = "".join(f'<li><a href="{self._href(x)}">{html.escape(self.titles.get(x, x))}</a></li>'
+                            for x in order)
+            return (f'<nav class="scw-nav" aria-label="Lessons ({where} of the page)">'
+                    f"<details><summary>Back to a lesson</summary><ol>{items}</ol></details></nav>")
         if i > 0:
             links.append(f'<a href="{self._href(order[i - 1])}" rel="prev">← Previous: '
                          f"{html.escape(self.titles.get(order[i - 1], order[i - 1]))}</a>")
@@ -241,6 +319,8 @@ class LessonPage:
                 f"{''.join(links)}{every}</nav>")
 
     def _who_html(self) -> str:
+        if self.lesson not in LESSONS:  # a document's page writes nothing: no name asked
+            return ""
         if self.rater:
             return (f'<p class="scw-who">Working as <strong>{html.escape(self.rater)}</strong> on the case '
                     f"<strong>{html.escape(self.session.case.name)}</strong>: your answers and scores are "
@@ -261,6 +341,8 @@ class LessonPage:
 
         _text_alternatives()
         display(Javascript(_NAME_SLIDERS))
+        if self.rater and self.session.mode == "single":
+            display(Javascript(_KEEP_NAME % json.dumps(f"?rater={quote(self.rater)}")))
         return widgets.HTML(_STYLE + self.nav_html("top") + self._who_html())
 
     def footer(self):
