@@ -29,6 +29,7 @@ import pandas as pd
 import workbook
 from workbook import case_folder, check_rater
 from workbook.charts import plot_corroboration
+from workbook.views.figure_text import figure_html
 
 __all__ = ["ScoringApp", "scoring_app", "scoring_page", "rater_from_query"]
 
@@ -104,7 +105,8 @@ class ScoringApp:
         self.claim_chart = w.Output(layout=w.Layout(width="100%"))
         self.case_caption = w.HTML()
         self.case_chart = w.Output(layout=w.Layout(width="100%"))
-        side = w.VBox([w.HTML("<h3 style='margin:0.2em 0'>Corroboration of the claims on this card</h3>"),
+        side = w.VBox([w.HTML("<h2 style='margin:0.2em 0;font-size:1.17em'>"
+                              "Corroboration of the claims on this card</h2>"),
                        self.claim_caption, self.claim_chart],
                       layout=w.Layout(flex=f"0 0 {SIDE_COLUMN}", width=SIDE_COLUMN, padding="0 0 0 1em",
                                       overflow="visible"))
@@ -118,7 +120,7 @@ class ScoringApp:
         self.widget = w.VBox([
             w.HTML(STYLE),
             columns,
-            w.HTML("<h3 style='margin:1em 0 0.2em'>Corroboration of every claim of the case</h3>"),
+            w.HTML("<h2 style='margin:1em 0 0.2em;font-size:1.17em'>Corroboration of every claim of the case</h2>"),
             self.case_caption,
             wide,
             self.errors,
@@ -194,18 +196,23 @@ class ScoringApp:
         return sum(c in self.counts.columns for c in ("raw", "independent", "weighted", "independent_weighted"))
 
     def _draw(self, output, claims: list[str] | None, *, side: bool) -> None:
+        """Draw a chart into ``output`` as an image with alt text and its numbers as text under it
+        (:func:`workbook.views.figure_text.figure_html`): a screen reader reads the counts too."""
         import matplotlib.pyplot as plt
+        from IPython.display import HTML, display
 
         n = len(claims) if claims is not None else self.counts["claim_id"].nunique()
         with output:
             output.clear_output(wait=True)
             size = (SIDE_WIDTH if side else WIDE_WIDTH, _height(n, self._views()))
             fig, ax = plt.subplots(figsize=size, layout="constrained", dpi=SIDE_DPI if side else None)
-            plot_corroboration(self.counts, claim_id=claims, ax=ax)
-            if side:
-                _fit_narrow(ax)
-            plt.show()
-            plt.close(fig)
+            try:
+                plot_corroboration(self.counts, claim_id=claims, ax=ax)
+                if side:
+                    _fit_narrow(ax)
+                display(HTML(figure_html(fig)))
+            finally:
+                plt.close(fig)
 
     def draw_claims(self) -> None:
         """Draw the claims of the testimony on show (only when they or the counts changed)."""

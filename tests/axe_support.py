@@ -17,9 +17,16 @@ def axe_results(page, context: str | None = None) -> dict:
 
 
 def serious_violations(page, context: str | None = None, *, ignore: tuple[str, ...] = ()) -> list[str]:
-    """``rule (impact): help — target`` for every serious or critical violation on the page."""
+    """``rule (impact): help — target`` for every serious or critical violation on the page.
+
+    With ``context`` (a CSS selector), only that part of the page is checked; it must hold
+    something axe-core checks (a selector that matched nothing would pass silently).
+    """
+    results = axe_results(page, context)
+    if context is not None:
+        assert results["passes"] or results["violations"], f"axe-core checked nothing in {context!r}"
     lines = []
-    for v in axe_results(page, context)["violations"]:
+    for v in results["violations"]:
         if v.get("impact") in SERIOUS and v["id"] not in ignore:
             targets = "; ".join(" ".join(map(str, n.get("target", []))) for n in v.get("nodes", [])[:3])
             lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {targets}")

@@ -6,7 +6,9 @@ driven headless by Playwright.  In each, a rater clicks a level of one criterion
 and types a comment; the test then reads the rater's scores file on disk and
 asserts that it holds exactly that row, reloads the page and asserts that the
 controls show what was saved.  No error may reach the browser console, except the
-few listed in ``BENIGN`` with their reasons.  Screenshots are saved in
+few listed in ``BENIGN`` with their reasons.  axe-core finds no serious or critical
+violation in the app (with and without a rater name, at 1366x768 and 1280x800) nor in
+the scoring panel's output area in JupyterLab.  Screenshots are saved in
 ``artifacts/browser/`` (git-ignored).
 
 The test installs nothing: the setup installs Playwright, and ``.ci/run`` installs
@@ -34,6 +36,7 @@ import nbformat
 import pytest
 
 import workbook
+from axe_support import serious_violations
 from browser_support import (ARTIFACTS, INSTALL_HINT, ROOT, copy_workbook, find_chromium, launch_chromium,
                              open_notebook, run_all, start_lab, start_voila,
                              wait_for_notebook)
@@ -357,8 +360,35 @@ def _shows_saved(box, want: dict) -> None:
     expect(box.locator("textarea")).to_have_value(COMMENT)
 
 
+def _shown_or_reload(page, locator, first: float = 90_000, then: float = 120_000) -> int:
+    """Wait for ``locator`` on a Voilà page; reload once if the page hangs with its kernel idle
+    (voila-dashboards/voila#1446, seen on this shared machine under load), as a user would.
+    Returns the number of reloads (0 or 1); the same helper as in test_class_server.py."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(locator).to_have_count(1, timeout=first)
+        return 0
+    except AssertionError:
+        page.reload(wait_until="commit")
+        expect(locator).to_have_count(1, timeout=then)
+        return 1
+
+
 def _shot(page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png")
+
+
+#: The scoring panel's output area in JupyterLab: axe-core checks only this part of the page.
+#: JupyterLab's own chrome is not the workbook's and has violations we cannot change (its toolbar
+#: ``jp-button``s carry ``aria-pressed``, CodeMirror's editors have no accessible name, its windowed
+#: notebook list has children its role does not allow, the heading-collapse buttons have no name).
+LAB_PANEL = ".jp-OutputArea-output:has(.scw-panel)"
+
+
+def _axe(page, label: str, context: str | None = None) -> None:
+    problems = serious_violations(page, context)
+    assert not problems, f"{label}: axe-core: " + "\n".join(problems)
 
 
 def test_scoring_in_jupyterlab(page, lab, root, tmp_path):
@@ -379,6 +409,13 @@ def test_scoring_in_jupyterlab(page, lab, root, tmp_path):
     box.scroll_into_view_if_needed()
     _shot(page, "lab-1-run")
     assert not scores.exists(), "opening the panel must write nothing"
+    expect(page.locator(LAB_PANEL)).to_have_count(1)
+    _axe(page, "JupyterLab panel 1366x768", LAB_PANEL)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    box.scroll_into_view_if_needed()
+    _shot(page, "lab-1-run-1280x800")
+    _axe(page, "JupyterLab panel 1280x800", LAB_PANEL)
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     start = time.monotonic()
     _score(page, box, want, scores, LAB_RATER)
@@ -409,20 +446,23 @@ def test_scoring_in_the_voila_app(page, voila, root, tmp_path):
     scores = root / "scores" / "moscow-trials" / f"{APP_RATER}.csv"  # scores are kept apart by case
     times = {}
     side_chart = page.locator(
-        "xpath=//div[contains(@class,'widget-vbox')][./div[contains(@class,'widget-html')]//h3[normalize-space()="
+        "xpath=//div[contains(@class,'widget-vbox')][./div[contains(@class,'widget-html')]//h2[normalize-space()="
         "'Corroboration of the claims on this card']]//img")
 
     start = time.monotonic()
     # Voilà streams the page while the notebook runs: wait for the panel, not for the "load" event
     page.goto(f"{voila.url}/?rater={APP_RATER}", wait_until="commit")
     box = _criterion_box(page, want["heading"])
-    expect(box).to_have_count(1, timeout=120_000)
+    reloads = _shown_or_reload(page, box)
     expect(side_chart).to_have_count(1)
     expect(page.get_by_text(f"Scoring as {APP_RATER}")).to_have_count(1)
     expect(page.get_by_text("import workbook")).to_have_count(0)  # no code on the page
     expect(page.locator(".jp-CodeCell .jp-InputArea, .cm-editor")).to_have_count(0)
     times["open"] = time.monotonic() - start
     _shot(page, "app-1-open")
+    expect(side_chart).to_have_attribute("alt", re.compile(r"^Chart: Corroboration"))  # and its numbers in words:
+    expect(page.get_by_text("The chart's numbers, as text")).to_have_count(2)
+    _axe(page, "app 1366x768")
     before = side_chart.get_attribute("src")
 
     start = time.monotonic()
@@ -437,12 +477,37 @@ def test_scoring_in_the_voila_app(page, voila, root, tmp_path):
     start = time.monotonic()
     page.reload(wait_until="commit")
     box = _criterion_box(page, want["heading"])
-    expect(box).to_have_count(1, timeout=120_000)
+    reloads += _shown_or_reload(page, box)
     _shows_saved(box, want)
     expect(page.get_by_text(f"({APP_RATER}: 1 testimony scored)")).to_have_count(1)
     times["reload"] = time.monotonic() - start
     box.scroll_into_view_if_needed()
     _shot(page, "app-3-reloaded")
     assert scores.read_bytes() == saved, "reopening the app must write nothing"
-    print("Voilà timings (s):", {k: round(v, 1) for k, v in times.items()})
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(300)
+    _shot(page, "app-4-1280x800")
+    _axe(page, "app 1280x800 (weighted charts)")
+    print("Voilà timings (s):", {k: round(v, 1) for k, v in times.items()}, f"({reloads} hung page(s) reloaded)")
     page.console.check("Voilà")
+
+
+def test_the_apps_name_prompt_passes_axe_and_works_by_keyboard(page, voila, root):
+    """Without a name the app asks for one: no serious axe-core violation, and Tab, a name, Enter opens the app."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{voila.url}/", wait_until="commit")
+    name = page.get_by_label("Your name")
+    _shown_or_reload(page, name)
+    _shot(page, "app-0-name")
+    _axe(page, "app, name prompt")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('placeholder') === 'e.g. ana'"):
+            break
+    expect(name).to_be_focused()
+    page.keyboard.type("kb-rater")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Scoring as kb-rater")).to_have_count(1)
+    assert not (root / "scores" / "moscow-trials" / "kb-rater.csv").exists(), "opening the app writes nothing"
+    page.console.check("Voilà name prompt")

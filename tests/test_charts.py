@@ -89,6 +89,25 @@ def test_plot_corroboration_weighted_and_one_claim(case):
         plot_corroboration(pd.DataFrame({"claim_id": ["a"]}))
 
 
+def test_plot_corroboration_says_its_numbers_in_words(case):
+    from workbook.views.figure_text import figure_html, figure_summary
+
+    frame = corroboration(case, CRED, ties=("origin",))
+    ax = plot_corroboration(frame, claim_id="meeting")
+    assert ax.text_alternative == [
+        "meeting: Piatakov met Trotsky in Oslo in December 1935. supports: raw count 4, independent groups 3, "
+        "weighted by credibility 1.90, independent groups weighted 1.30, assessments (not testimony) 0; "
+        "qualifies: raw count 0, independent groups 0, weighted by credibility 0, independent groups weighted 0, "
+        "assessments (not testimony) 1; contradicts: raw count 1, independent groups 1, weighted by credibility "
+        "0.90, independent groups weighted 0.90, assessments (not testimony) 0."]
+    lines = figure_summary(ax.figure)  # what a screen reader gets: the title, the axes, then these lines
+    assert lines[0].startswith("Chart: Corroboration: Piatakov met Trotsky in Oslo in December 1935.")
+    assert lines[1:] == ax.text_alternative
+    page = figure_html(ax.figure)
+    assert 'alt="Chart: Corroboration: Piatakov met Trotsky' in page
+    assert "<li>meeting: Piatakov met Trotsky in Oslo in December 1935. supports: raw count 4," in page
+
+
 def test_plot_corroboration_into_given_axes(case):
     fig, (left, right) = plt.subplots(1, 2)
     assert plot_corroboration(corroboration(case), ax=right) is right

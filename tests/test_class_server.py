@@ -329,6 +329,12 @@ def test_eight_students_each_find_exactly_their_own_clicks_in_their_file(classro
     assert sorted(p.name for p in scores.glob("*.csv")) == sorted(f"{r}.csv" for r in STUDENTS)
 
 
+def test_a_students_scoring_page_in_the_class_passes_axe(students):
+    page = students[STUDENTS[0]]
+    page.locator("button.widget-toggle-button").first.scroll_into_view_if_needed()
+    _axe(page, "a student's scoring page", "a11y-1366x768-student-scoring")
+
+
 def _teacher(browser, url: str):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
@@ -585,3 +591,113 @@ def test_with_a_roster_only_listed_students_join_and_a_personal_code_proves_a_ta
         assert other.request("/")[:2] == (200, "/")
     finally:
         server.stop()
+
+
+# --------------------------------------------------------------------------- accessibility
+
+#: The element that has the keyboard focus: its role and name, whether its focus outline is visible
+#: (at least 2 px, not "none"), and whether Tab has been there before (the round is over).
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const again = el.dataset.tabbed === '1'; el.dataset.tabbed = '1';
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : '';
+  return {name: el.tagName.toLowerCase() + ': ' + (label || el.textContent || el.name || '').trim(), outline, again};
+}"""
+#: Every element a keyboard user should reach: links, buttons and fields on show.
+FOCUSABLE = """() => [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea,'
+                                         + ' [tabindex]:not([tabindex="-1"])')]
+  .filter(el => el.offsetParent !== null).length"""
+
+
+def _tab_round(page, label: str) -> list[str]:
+    """Press Tab from the top of the page until the focus leaves it or comes round again: what was focused.
+
+    Fails on an element focused without a visible outline, and when Tab misses an element of the page.
+    """
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "document.querySelectorAll('[data-tabbed]').forEach(el => delete el.dataset.tabbed); }")
+    seen = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        info = page.evaluate(FOCUSED)
+        if info is None or info["again"]:
+            break
+        assert info["outline"], f"{label}: {info['name']} has the focus but no visible outline"
+        seen.append(info["name"])
+    assert len(seen) == page.evaluate(FOCUSABLE), f"{label}: Tab reached only {seen}"
+    return seen
+
+
+def _axe(page, label: str, shot: str, full_page: bool = False) -> None:
+    from axe_support import serious_violations
+
+    page.screenshot(path=SHOTS / f"{shot}.png", full_page=full_page)
+    problems = serious_violations(page)
+    assert not problems, f"{label}: axe-core: " + "\n".join(problems)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 800)], ids=["1366x768", "1280x800"])
+def test_the_class_pages_pass_axe_and_work_by_keyboard(classroom, browser, size):
+    """Join (with its error), "is it you?", the class's page list, the teacher's sign-in and dashboard:
+    no serious or critical axe-core violation, and every control reached by Tab with a visible outline."""
+    from playwright.sync_api import expect
+
+    url, tag = classroom["server"].url, f"{size[0]}x{size[1]}"
+    name = f"axe-{size[0]}"
+    holder = Client(url)  # the name is taken on another computer (a redirect into the app, no kernel started)
+    assert holder.join(name)[:2] == (302, "/voila/render/scoring-app.ipynb")
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/join")
+        _axe(page, "join", f"a11y-{tag}-join")
+        assert _tab_round(page, "join") == ["input: Join code (on the board)", "input: Your name", "button: Join"]
+        page.get_by_label("Join code (on the board)").focus()  # then by keyboard only: a wrong code, the right one
+        page.keyboard.type("WRONG1")
+        page.keyboard.press("Tab")
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("alert")).to_have_text(re.compile("^That join code is not right"))
+        _axe(page, "join, wrong code", f"a11y-{tag}-join-wrong-code")
+        page.get_by_label("Join code (on the board)").focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(JOIN)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name=f"Is it really you, {name}?")).to_be_visible()
+        _axe(page, "is it you?", f"a11y-{tag}-taken")
+        assert _tab_round(page, "is it you?") == ["a: Check again", "a: Join with your own name"]
+
+        student = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        try:  # the holder's page list (the holder's cookie, in a browser)
+            student.add_cookies([{"name": c.name, "value": c.value, "url": url} for c in holder.jar])
+            mine = student.new_page()
+            mine.goto(f"{url}/")
+            expect(mine.get_by_role("heading", name="Your class")).to_be_visible()
+            _axe(mine, "the class's page list", f"a11y-{tag}-index")
+            assert _tab_round(mine, "the class's page list")  # every link, each with an outline
+        finally:
+            student.close()
+
+        page.goto(f"{url}/teacher")
+        _axe(page, "teacher's sign-in", f"a11y-{tag}-teacher")
+        assert _tab_round(page, "teacher's sign-in") == ["input: Teacher code (printed when the class started)",
+                                                         "button: Open the dashboard"]
+        page.get_by_label("Teacher code (printed when the class started)").focus()
+        page.keyboard.type(TEACHER)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{url}/teacher/dashboard")
+        let_in = page.get_by_role("button", name=f"Let in {name}")
+        expect(let_in).to_be_visible()
+        expect(page.locator("#students tr")).not_to_have_count(0)
+        _axe(page, "dashboard", f"a11y-{tag}-dashboard", full_page=True)
+        reached = _tab_round(page, "dashboard")
+        assert reached[:2] == ["button: Close the class to new joins", "a: Download the class folder (zip)"]
+        assert f"button: Let in {name}" in reached and f"button: Refuse {name}" in reached
+        let_in.focus()  # the dashboard refreshes every 3 seconds: the focus stays where the teacher left it
+        page.wait_for_timeout(3500)
+        expect(let_in).to_be_focused()
+    finally:
+        context.close()

@@ -124,10 +124,13 @@ def plot_corroboration(frame: pd.DataFrame, claim_id: str | Iterable[str] | None
     slot = 1.0
     band = slot * len(views) + 0.6
     largest = 0.0
+    numbers = []  # the chart's numbers in words, one line per claim (read by views/figure_text.py)
     for i, claim in enumerate(claims):
         rows = frame[frame["claim_id"] == claim]
         value = {(stance, v[0]): float(rows.loc[rows["stance"] == stance, v[0]].sum())
                  for stance in ("supports", "qualifies", "contradicts") for v in views}
+        statement = rows["statement"].iloc[0] if "statement" in rows.columns and len(rows) else ""
+        numbers.append(_claim_numbers(f"{claim}: {statement}" if statement else claim, views, value))
         top = -i * band
         for j, (column, _, gray, hatch) in enumerate(views):
             y = top - j * slot
@@ -169,7 +172,23 @@ def plot_corroboration(frame: pd.DataFrame, claim_id: str | Iterable[str] | None
                for column, label, gray, hatch in views]
     handles.append(Line2D([], [], color="0.4", linewidth=3, label="thin bar: qualifies"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    ax.text_alternative = numbers
     return ax
+
+
+def _claim_numbers(label: str, views, value: dict) -> str:
+    """``c1: They met. Supports: raw count 5, independent groups 2; contradicts: raw count 1, ...``."""
+    parts = []
+    for stance in ("supports", "qualifies", "contradicts"):
+        if any(value[(stance, column)] for column, *_ in views):
+            parts.append(f"{stance}: " + ", ".join(f"{_SHORT.get(column, column)} {_number(value[(stance, column)])}"
+                                                   for column, *_ in views))
+    return f"{label.rstrip('.')}. " + ("; ".join(parts) if parts else "no testimony") + "."
+
+
+#: The views' names in the text alternative of the chart.
+_SHORT = {"raw": "raw count", "independent": "independent groups", "weighted": "weighted by credibility",
+          "independent_weighted": "independent groups weighted", "assessments": "assessments (not testimony)"}
 
 
 # --------------------------------------------------------------------------- unanimity

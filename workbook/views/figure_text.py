@@ -41,6 +41,10 @@ def figure_summary(fig, max_items: int = 60) -> list[str]:
         head = "Chart" + (f": {title}" if title else "") + (f" ({'; '.join(labels)})" if labels else "") + "."
         if title or labels:
             lines.append(head)
+        given = getattr(ax, "text_alternative", None)  # a chart that says its numbers itself (charts.py)
+        if given:
+            lines.extend(given)
+            continue
         for container in ax.containers:
             if not isinstance(container, BarContainer):
                 continue

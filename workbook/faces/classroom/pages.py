@@ -56,10 +56,9 @@ def _too_many(wait: float) -> str:
             "then try again.")
 
 
-def _page(title: str, body: str, *, wide: bool = False, refresh: int | None = None) -> str:
-    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
+def _page(title: str, body: str, *, wide: bool = False) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">{meta}'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title>{STYLE}</head>"
             f'<body><main class="{"wide" if wide else ""}">{body}</main></body></html>')
 
@@ -204,6 +203,20 @@ class JoinHandler(_ClassHandler):
         self.redirect(self.base_url + "join/taken")
 
 
+#: The "is it you?" page asks every 3 seconds whether the teacher has decided (``?check=1``, which
+#: changes nothing) and reloads only then: no timed refresh (<meta http-equiv="refresh">), which
+#: would reload under a student typing their personal code, and which axe-core counts as critical.
+TAKEN_SCRIPT = """<script>
+setInterval(async () => {
+  try {
+    const res = await fetch(location.pathname + '?check=1', {cache: 'no-store', credentials: 'same-origin'});
+    const s = res.ok ? await res.json() : {state: 'gone'};
+    if (s.state !== 'pending') location.reload();
+  } catch (e) { /* the server is restarting: ask again later */ }
+}, 3000);
+</script>"""
+
+
 class TakenHandler(_ClassHandler):
     """A name already in use: wait for the teacher's approval, or type your personal code."""
 
@@ -248,11 +261,16 @@ class TakenHandler(_ClassHandler):
             f"<p>The name <b>{html.escape(rater)}</b> is already in use in this class, on another browser. "
             "If it is you (another computer, or your browser forgot you), your teacher can let you in "
             "from the teacher's page; this page moves on by itself when they do.</p>"
-            f"{code_form}<p class=\"note\">Not you? <a href=\"{self.base_url}join\">Join with your own name</a>.</p>"),
-            status=status, refresh=None if error else 3)
+            f"{code_form}<p class=\"note\"><a href=\"{self.base_url}join/taken\">Check again</a> now. "
+            f"Not you? <a href=\"{self.base_url}join\">Join with your own name</a>.</p>{TAKEN_SCRIPT}"),
+            status=status)
 
     @allow_unauthenticated
     def get(self):
+        if self.get_query_argument("check", ""):  # the page's script: has the teacher decided? (changes nothing)
+            found = self.pending()
+            self.set_header("Cache-Control", "no-store")
+            return self.finish({"state": found[2]["state"] if found else "gone"})
         self.show()
 
     @allow_unauthenticated
@@ -327,7 +345,10 @@ DASHBOARD_SCRIPT = """<script>
 const base = document.body.dataset.base;
 function cell(row, text, num) { const td = row.insertCell(); td.textContent = text; if (num) td.className = 'num'; }
 function fill(id, rows, make) {
-  const body = document.getElementById(id); body.replaceChildren();
+  // redraw a table only when its rows changed: a redraw would take the keyboard focus off its buttons
+  const body = document.getElementById(id), seen = JSON.stringify(rows);
+  if (body.dataset.seen === seen) return;
+  body.dataset.seen = seen; body.replaceChildren();
   for (const r of rows) make(body.insertRow(), r);
 }
 async function refresh() {
