@@ -192,6 +192,40 @@ def start_voila(notebook: Path, home: Path, log: Path) -> Server:
     return Server("Voilà", command, f"http://127.0.0.1:{port}", log, _isolated_env(home), notebook.parent)
 
 
+def start_lesson_voila(root: Path, home: Path, log: Path) -> Server:
+    """Voilà serving ``root/app`` (the lesson pages and the scoring app) in folder mode, as ``make app`` does.
+
+    The student's work goes under ``home/work`` (``server.work``): scores, ach and answers; no
+    name is preset, so each page asks for one.
+    """
+    env = _isolated_env(home)
+    work = home / "work"
+    env.update(WORKBOOK_SCORES_DIR=str(work / "scores"), WORKBOOK_ACH_DIR=str(work / "ach"),
+               WORKBOOK_ANSWERS_DIR=str(work / "answers"), WORKBOOK_CASE=str(root / "data" / "moscow-trials"))
+    env.pop("WORKBOOK_RATER", None)
+    port = free_port()
+    server = Server("Voilà", [env.get("PYTHON", sys.executable), "-m", "voila", "--no-browser", f"--port={port}",
+                              "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "."],
+                    f"http://127.0.0.1:{port}", log, env, root / "app")
+    server.work = work
+    return server
+
+
+def shown_or_reload(page, locator, first: float = 90_000, then: float = 180_000) -> int:
+    """Wait for ``locator`` on a Voilà page; reload once if the page hangs with its kernel idle
+    (voila-dashboards/voila#1446, seen on this shared machine under load), as a user would.
+    Returns the number of reloads (0 or 1)."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(locator).to_have_count(1, timeout=first)
+        return 0
+    except AssertionError:
+        page.reload(wait_until="commit")
+        expect(locator).to_have_count(1, timeout=then)
+        return 1
+
+
 def launch_chromium(playwright, executable: str):
     """Debian's Chromium, headless, with a fresh profile (Playwright's temporary one)."""
     args = list(CHROMIUM_ARGS)

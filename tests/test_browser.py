@@ -37,7 +37,7 @@ import pytest
 
 import workbook
 from axe_support import serious_violations
-from browser_support import (ARTIFACTS, INSTALL_HINT, ROOT, copy_workbook, find_chromium, launch_chromium,
+from browser_support import (shown_or_reload, ARTIFACTS, INSTALL_HINT, ROOT, copy_workbook, find_chromium, launch_chromium,
                              open_notebook, run_all, start_lab, start_voila,
                              wait_for_notebook)
 
@@ -360,21 +360,6 @@ def _shows_saved(box, want: dict) -> None:
     expect(box.locator("textarea")).to_have_value(COMMENT)
 
 
-def _shown_or_reload(page, locator, first: float = 90_000, then: float = 120_000) -> int:
-    """Wait for ``locator`` on a Voilà page; reload once if the page hangs with its kernel idle
-    (voila-dashboards/voila#1446, seen on this shared machine under load), as a user would.
-    Returns the number of reloads (0 or 1); the same helper as in test_class_server.py."""
-    from playwright.sync_api import expect
-
-    try:
-        expect(locator).to_have_count(1, timeout=first)
-        return 0
-    except AssertionError:
-        page.reload(wait_until="commit")
-        expect(locator).to_have_count(1, timeout=then)
-        return 1
-
-
 def _shot(page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png")
 
@@ -453,7 +438,7 @@ def test_scoring_in_the_voila_app(page, voila, root, tmp_path):
     # Voilà streams the page while the notebook runs: wait for the panel, not for the "load" event
     page.goto(f"{voila.url}/?rater={APP_RATER}", wait_until="commit")
     box = _criterion_box(page, want["heading"])
-    reloads = _shown_or_reload(page, box)
+    reloads = shown_or_reload(page, box, then=120_000)
     expect(side_chart).to_have_count(1)
     expect(page.get_by_text(f"Scoring as {APP_RATER}")).to_have_count(1)
     expect(page.get_by_text("import workbook")).to_have_count(0)  # no code on the page
@@ -477,7 +462,7 @@ def test_scoring_in_the_voila_app(page, voila, root, tmp_path):
     start = time.monotonic()
     page.reload(wait_until="commit")
     box = _criterion_box(page, want["heading"])
-    reloads += _shown_or_reload(page, box)
+    reloads += shown_or_reload(page, box, then=120_000)
     _shows_saved(box, want)
     expect(page.get_by_text(f"({APP_RATER}: 1 testimony scored)")).to_have_count(1)
     times["reload"] = time.monotonic() - start
@@ -498,7 +483,7 @@ def test_the_apps_name_prompt_passes_axe_and_works_by_keyboard(page, voila, root
 
     page.goto(f"{voila.url}/", wait_until="commit")
     name = page.get_by_label("Your name")
-    _shown_or_reload(page, name)
+    shown_or_reload(page, name, then=120_000)
     _shot(page, "app-0-name")
     _axe(page, "app, name prompt")
     for _ in range(10):

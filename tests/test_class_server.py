@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 import workbook
-from browser_support import (ARTIFACTS, INSTALL_HINT, ROOT, Server, _isolated_env, find_chromium, free_port,
+from browser_support import (shown_or_reload, ARTIFACTS, INSTALL_HINT, ROOT, Server, _isolated_env, find_chromium, free_port,
                              launch_chromium)
 
 SHOTS = ARTIFACTS / "class"
@@ -426,20 +426,6 @@ def test_an_edited_or_forged_cookie_is_refused(classroom, students):
 
 
 
-def _shown_or_reload(page, locator, first: float = 90_000, then: float = 180_000) -> int:
-    """Wait for ``locator`` on a Voilà page; reload once if the page hangs (voila-dashboards/voila#1446),
-    as a student would. Returns the number of reloads (0 or 1)."""
-    from playwright.sync_api import expect
-
-    try:
-        expect(locator).to_have_count(1, timeout=first)
-        return 0
-    except AssertionError:
-        page.reload(wait_until="commit")
-        expect(locator).to_have_count(1, timeout=then)
-        return 1
-
-
 def test_a_taken_name_asks_whether_it_is_really_them_and_the_teacher_decides(classroom, students, browser):
     from playwright.sync_api import expect
 
@@ -467,7 +453,7 @@ def test_a_taken_name_asks_whether_it_is_really_them_and_the_teacher_decides(cla
         expect(page2.get_by_role("heading", name=f"Is it really you, {taken}?")).to_be_visible()
         dash.reload()
         dash.get_by_role("button", name=f"Let in {taken}").click()
-        assert _shown_or_reload(page2, page2.get_by_text(f"Scoring as {taken}")) <= 1
+        assert shown_or_reload(page2, page2.get_by_text(f"Scoring as {taken}")) <= 1
         second.close()
     finally:
         context.close()
@@ -550,7 +536,7 @@ def test_a_server_killed_and_started_again_brings_every_student_back(classroom, 
     page.reload(wait_until="commit")  # the same browser, the same cookie
     pick = plan[rater]["picks"][0]
     box = _criterion_box(page, pick["heading"])
-    assert _shown_or_reload(page, box) <= 1
+    assert shown_or_reload(page, box) <= 1
     active = box.locator("button.widget-toggle-button.mod-active")
     expect(active).to_have_text(re.compile(rf"^\s*{re.escape(pick['label'])}\s*$"))
     expect(page.get_by_text(f"Scoring as {rater}")).to_have_count(1)

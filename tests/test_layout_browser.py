@@ -22,8 +22,8 @@ import secrets
 
 import pytest
 
-from browser_support import (ARTIFACTS, INSTALL_HINT, Server, _isolated_env, copy_workbook, find_chromium, free_port,
-                             launch_chromium, open_notebook, run_all, start_lab)
+from browser_support import (ARTIFACTS, INSTALL_HINT, copy_workbook, find_chromium, launch_chromium,
+                             open_notebook, run_all, start_lab, start_lesson_voila)
 
 SHOTS = ARTIFACTS / "layout"
 SIZES = ((1366, 768), (1280, 800))
@@ -118,16 +118,7 @@ def lab(root, tmp_path_factory):
 @pytest.fixture(scope="module")
 def voila(root, tmp_path_factory):
     """Voilà serving ``app/`` (the lesson pages and the scoring app), writing into a temporary folder."""
-    home = tmp_path_factory.mktemp("voila-home")
-    env = _isolated_env(home)
-    work = home / "work"
-    env.update(WORKBOOK_SCORES_DIR=str(work / "scores"), WORKBOOK_ACH_DIR=str(work / "ach"),
-               WORKBOOK_ANSWERS_DIR=str(work / "answers"), WORKBOOK_CASE=str(root / "data" / "moscow-trials"))
-    env.pop("WORKBOOK_RATER", None)
-    port = free_port()
-    server = Server("Voilà", [env.get("PYTHON", __import__("sys").executable), "-m", "voila", "--no-browser",
-                              f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "."],
-                    f"http://127.0.0.1:{port}", SHOTS / "voila.log", env, root / "app")
+    server = start_lesson_voila(root, tmp_path_factory.mktemp("voila-home"), SHOTS / "voila.log")
     try:
         server.wait_until_up(f"{server.url}/voila/static/extension.js")
         yield server

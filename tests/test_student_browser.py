@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from axe_support import serious_violations
-from browser_support import ARTIFACTS, INSTALL_HINT, ROOT, Server, _isolated_env, copy_workbook, find_chromium, \
-    free_port, launch_chromium
+from browser_support import ARTIFACTS, INSTALL_HINT, copy_workbook, find_chromium, launch_chromium, start_lesson_voila
 from test_student_edition import ALL
 from workbook.faces.student_edition import LESSONS, page_name
 
@@ -44,18 +41,9 @@ def browser():
 @pytest.fixture
 def voila(tmp_path):
     root = copy_workbook(tmp_path / "wb")
-    env = _isolated_env(tmp_path / "home")
-    work = tmp_path / "work"
-    env.update(WORKBOOK_SCORES_DIR=str(work / "scores"), WORKBOOK_ACH_DIR=str(work / "ach"),
-               WORKBOOK_ANSWERS_DIR=str(work / "answers"), WORKBOOK_CASE=str(root / "data" / "moscow-trials"))
-    env.pop("WORKBOOK_RATER", None)
-    port = free_port()
-    server = Server("Voilà", [env.get("PYTHON", __import__("sys").executable), "-m", "voila", "--no-browser",
-                              f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "."],
-                    f"http://127.0.0.1:{port}", SHOTS / "voila.log", env, root / "app")
+    server = start_lesson_voila(root, tmp_path / "home", SHOTS / "voila.log")
     try:
         server.wait_until_up(f"{server.url}/voila/static/extension.js")
-        server.work = work
         yield server
     finally:
         server.stop()
