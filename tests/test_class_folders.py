@@ -160,3 +160,12 @@ def test_the_class_dashboard_numbers_are_notebook_08s(tmp_path):
     known = nb[nb["value"].notna()]
     assert progress["scored"].tolist() == [known[known["rater"] == r]["testimony_id"].nunique() for r in raters]
     assert progress["answers"].tolist() == [0] * len(raters)
+
+
+def test_the_class_page_list_has_the_app_then_the_lessons_then_the_documents():
+    from workbook.faces.classroom.server import class_pages
+    from workbook.faces.student_edition import LESSONS, page_name
+
+    app = Path(__file__).resolve().parents[1] / "app"
+    assert class_pages(app) == (["scoring-app.ipynb"] + [page_name(x) for x in LESSONS]
+                                + ["doc-assessments.ipynb", "doc-glossary.ipynb"])

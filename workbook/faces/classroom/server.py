@@ -59,7 +59,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def class_pages(app_dir: str | Path) -> list[str]:
     """The notebook pages students may open: every ``*.ipynb`` under ``app_dir``, by relative path,
-    except hidden ones, ``_private`` ones and checkpoints; the scoring app first."""
+    except hidden ones, ``_private`` ones and checkpoints; the scoring app first, the lessons next, the
+    documents they link to (``doc-*``: the glossary...) last."""
     app_dir = Path(app_dir)
     pages = []
     for path in app_dir.rglob("*.ipynb"):
@@ -67,7 +68,7 @@ def class_pages(app_dir: str | Path) -> list[str]:
         if any(p.startswith((".", "_")) for p in parts):
             continue
         pages.append(path.relative_to(app_dir).as_posix())
-    return sorted(pages, key=lambda p: (p != FIRST_PAGE, p))
+    return sorted(pages, key=lambda p: (p != FIRST_PAGE, p.startswith("doc-"), p))
 
 
 def lan_address() -> str:
